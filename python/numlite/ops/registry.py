@@ -1,0 +1,83 @@
+"""Op registry: builtin codes and custom codes -> kernels.
+
+A kernel is a ``prepare(node)`` function (see runtime/node.py for what ``node``
+offers). ``prepare`` validates the node, infers output shapes and returns
+``(run, output_shapes)``:
+
+* ``run(*inputs)`` takes one numpy array per node input (``None`` for an
+  absent optional input) and returns one array, or a tuple of arrays when the
+  node has several outputs. It must not write into its inputs and must return
+  arrays of the output tensors' dtypes.
+* ``output_shapes`` is a list with one tuple per output, or ``None`` for an
+  output whose shape depends on input values and is known only after ``run``.
+
+Kernels raise ``KernelError`` (or ValueError) with a message; the runtime adds
+LiteRT's "Node number N (OP) failed to prepare/invoke." line.
+A kernel registered with ``foldable=True`` (the default) is pure: when all its
+inputs are known at prepare time the runtime runs it once and keeps the result.
+"""
+
+from typing import Callable, NamedTuple
+
+from ..model.enums import BUILTIN_CODES
+
+
+class KernelError(Exception):
+    """A kernel refused its node (at prepare) or its data (at run)."""
+
+
+class Kernel(NamedTuple):
+    prepare: Callable
+    foldable: bool
+
+
+_BUILTIN = {}
+_CUSTOM = {}
+_CUSTOM_PREFIXES = {}
+
+
+def builtin(*names, foldable=True):
+    """Register ``prepare`` for one or more BuiltinOperator names."""
+    def register(prepare):
+        for name in names:
+            _BUILTIN[BUILTIN_CODES[name]] = Kernel(prepare, foldable)
+        return prepare
+    return register
+
+
+def custom(*codes, foldable=True):
+    """Register ``prepare`` for one or more custom op codes."""
+    def register(prepare):
+        for code in codes:
+            _CUSTOM[code] = Kernel(prepare, foldable)
+        return prepare
+    return register
+
+
+def custom_prefix(prefix, resolve):
+    """Resolve every custom code starting with ``prefix`` through ``resolve(code) -> Kernel|None``."""
+    _CUSTOM_PREFIXES[prefix] = resolve
+
+
+def lookup(opcode, extra_custom=None):
+    """The Kernel for an OperatorCode, or None when numlite has none."""
+    if opcode.builtin_code != BUILTIN_CODES["CUSTOM"]:
+        return _BUILTIN.get(opcode.builtin_code)
+    code = opcode.custom_code or ""
+    if extra_custom and code in extra_custom:
+        return extra_custom[code]
+    if code in _CUSTOM:
+        return _CUSTOM[code]
+    for prefix, resolve in _CUSTOM_PREFIXES.items():
+        if code.startswith(prefix):
+            return resolve(code)
+    return None
+
+
+def supported_builtins():
+    from ..model.enums import BUILTIN_OPERATORS
+    return sorted(BUILTIN_OPERATORS[c] for c in _BUILTIN)
+
+
+def supported_custom():
+    return sorted(_CUSTOM)
