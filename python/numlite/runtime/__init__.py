@@ -1,0 +1,33 @@
+"""Run time: per-interpreter state and per-subgraph plans."""
+
+import threading
+
+from .subgraph import Subgraph
+
+
+class Runtime:
+    """Everything one interpreter owns: its model, subgraphs and shared state.
+
+    Subgraphs are built on first use. ``lock`` serialises every public call, so
+    one interpreter can be shared by threads without interleaving.
+    """
+
+    def __init__(self, model, custom_kernels=None):
+        from .. import ops  # noqa: F401  (registers the kernels)
+        self.model = model
+        self.custom_kernels = dict(custom_kernels or {})
+        self._subgraphs = [None] * len(model.subgraphs)
+        self.lock = threading.RLock()
+        self.resources = {}
+
+    def subgraph(self, index):
+        sub = self._subgraphs[index]
+        if sub is None:
+            sub = self._subgraphs[index] = Subgraph(self, index)
+        return sub
+
+    def built_subgraphs(self):
+        return [s for s in self._subgraphs if s is not None]
+
+
+__all__ = ["Runtime", "Subgraph"]
