@@ -1,0 +1,222 @@
+"""RELU, RELU_N1_TO_1, RELU6, LOGISTIC, TANH, SOFTMAX, and the fused-activation helper.
+
+The fused activation of ADD, MUL, FULLY_CONNECTED, CONCATENATION, ... is a clamp
+(LiteRT's CalculateActivationRange): RELU [0, max], RELU_N1_TO_1 [-1, 1],
+RELU6 [0, 6]; every other code (NONE, TANH, SIGN_BIT) leaves values unchanged.
+Integer outputs are clamped with the same bounds.
+
+Also holds the few helpers the other kernel modules share.
+"""
+
+import numpy as np
+
+from ..model import types
+from .registry import KernelError, builtin
+
+ACT_NONE, ACT_RELU, ACT_RELU_N1_TO_1, ACT_RELU6, ACT_TANH, ACT_SIGN_BIT = range(6)
+ACT_NAMES = ("NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT")
+
+
+# ---- shared helpers ----------------------------------------------------------------------
+
+def is_quantized(spec):
+    """True when a tensor carries quantization scales."""
+    q = spec.quantization
+    return q is not None and q.scales is not None and q.scales.size > 0
+
+
+def type_name(spec):
+    return types.type_name(spec.type)
+
+
+def require_type(node, spec, allowed, what="input"):
+    """Raise KernelError unless spec's TensorType is one of ``allowed``."""
+    if spec.type not in allowed:
+        raise KernelError(f"{node.op_name}: {what} type {type_name(spec)} is not supported "
+                          f"(supported: {', '.join(types.type_name(t) for t in allowed)})")
+
+
+def require_same_type(node, a, b, what_a="input", what_b="output"):
+    if a.type != b.type:
+        raise KernelError(f"{node.op_name}: {what_a} type {type_name(a)} does not match "
+                          f"{what_b} type {type_name(b)}")
+
+
+def as_array(run):
+    """Wrap ``run`` so a numpy scalar result (ufuncs on 0-d arrays) comes back as a 0-d array."""
+    def run_0d(*arrays):
+        return np.asarray(run(*arrays))
+    return run_0d
+
+
+def options_field(node, name, default):
+    """An option's value, or ``default`` when the node has no options table."""
+    options = node.options
+    return default if options is None else getattr(options, name, default)
+
+
+# ---- fused activations ---------------------------------------------------------------------
+
+def activation_range(code, dtype):
+    """(low, high) clamp bounds as scalars of ``dtype`` for a fused activation, or None."""
+    dtype = np.dtype(dtype)
+    if code == ACT_RELU:
+        low, high = 0, None
+    elif code == ACT_RELU6:
+        low, high = 0, 6
+    elif code == ACT_RELU_N1_TO_1:
+        low, high = -1, 1
+    else:
+        return None
+    if dtype.kind == "u" and low < 0:
+        low = 0
+    scalar = dtype.type
+    return (scalar(low), None if high is None else scalar(high))
+
+
+def fused_activation(code, dtype, op_name="op"):
+    """An in-place ``f(array) -> array`` applying fused activation ``code``, or None for none.
+
+    ``f`` writes into its argument: only call it on an array the kernel just allocated.
+    """
+    if code is None or code in (ACT_NONE, ACT_TANH, ACT_SIGN_BIT):
+        return None
+    if not 0 <= code < len(ACT_NAMES):
+        raise KernelError(f"{op_name}: unknown fused activation function {code}")
+    if np.dtype(dtype).kind not in "fiu":
+        raise KernelError(f"{op_name}: fused activation {ACT_NAMES[code]} on "
+                          f"{np.dtype(dtype)} is not supported")
+    low, high = activation_range(code, dtype)
+    maximum, minimum = np.maximum, np.minimum
+    if high is None:
+        def relu(x):
+            return maximum(x, low, out=x)
+        return relu
+
+    def clamp(x):
+        return minimum(maximum(x, low, out=x), high, out=x)
+    return clamp
+
+
+def with_activation(compute, code, dtype, op_name="op"):
+    """``compute`` followed by fused activation ``code`` applied in place, in one frame.
+
+    ``compute`` must return a freshly allocated array (never an input).
+    """
+    if fused_activation(code, dtype, op_name) is None:      # validates ``code``
+        return compute
+    low, high = activation_range(code, dtype)
+    maximum, minimum = np.maximum, np.minimum
+    if high is None:
+        def run_relu(*arrays):
+            r = compute(*arrays)
+            return maximum(r, low, out=r)
+        return run_relu
+
+    def run_clamp(*arrays):
+        r = compute(*arrays)
+        maximum(r, low, out=r)
+        return minimum(r, high, out=r)
+    return run_clamp
+
+
+# ---- activation ops ------------------------------------------------------------------------
+
+def _float_unary(node):
+    """Common checks of a one-input float32 activation; returns (input spec, output spec)."""
+    if len(node.inputs) != 1 or len(node.outputs) != 1:
+        raise KernelError(f"{node.op_name}: expected 1 input and 1 output, got "
+                          f"{len(node.inputs)} and {len(node.outputs)}")
+    x, out = node.inputs[0], node.outputs[0]
+    if x is None:
+        raise KernelError(f"{node.op_name}: missing input")
+    if x.type != types.FLOAT32 or is_quantized(x):
+        raise KernelError(f"{node.op_name}: input type {type_name(x)}"
+                          f"{' (quantized)' if is_quantized(x) else ''} is not supported; "
+                          "numlite implements the float32 kernel only")
+    require_same_type(node, x, out)
+    return x, out
+
+
+def _clamp_op(low, high):
+    def prepare(node):
+        x, _ = _float_unary(node)
+        lo = np.float32(low)
+        hi = None if high is None else np.float32(high)
+        maximum, minimum = np.maximum, np.minimum
+        if x.shape == ():
+            def run(a):
+                r = maximum(a, lo)
+                return np.asarray(r if hi is None else minimum(r, hi))
+        elif hi is None:
+            def run(a):
+                return maximum(a, lo)
+        else:
+            def run(a):
+                r = maximum(a, lo)
+                return minimum(r, hi, out=r)
+        return run, [x.shape]
+    return prepare
+
+
+builtin("RELU")(_clamp_op(0.0, None))
+builtin("RELU_N1_TO_1")(_clamp_op(-1.0, 1.0))
+builtin("RELU6")(_clamp_op(0.0, 6.0))
+
+
+@builtin("TANH")
+def prepare_tanh(node):
+    x, _ = _float_unary(node)
+    return (as_array(np.tanh) if x.shape == () else np.tanh), [x.shape]
+
+
+# LiteRT's float logistic (reference kernel): 1 for x > 16.619047164916992, exp(x) for
+# x < -9, else 1 / (1 + exp(-x)); the cut-offs keep exp() from overflowing.
+_LOGISTIC_UPPER = np.float32(16.619047164916992)
+_LOGISTIC_LOWER = np.float32(-9.0)
+_ONE = np.float32(1.0)
+
+
+def _logistic(x):
+    t = np.minimum(x, _LOGISTIC_UPPER)
+    t = np.maximum(t, _LOGISTIC_LOWER, out=t)
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    np.add(t, _ONE, out=t)
+    np.divide(_ONE, t, out=t)
+    high = x > _LOGISTIC_UPPER
+    if high.any():
+        t[high] = _ONE
+    low = x < _LOGISTIC_LOWER
+    if low.any():
+        t[low] = np.exp(x[low])
+    return t
+
+
+@builtin("LOGISTIC")
+def prepare_logistic(node):
+    x, _ = _float_unary(node)
+    if x.shape == ():
+        return (lambda a: _logistic(a.reshape(1)).reshape(())), [x.shape]
+    return _logistic, [x.shape]
+
+
+@builtin("SOFTMAX")
+def prepare_softmax(node):
+    x, _ = _float_unary(node)
+    if len(x.shape) < 1:
+        raise KernelError("SOFTMAX: input must have at least 1 dimension")
+    beta = np.float32(options_field(node, "beta", 0.0))
+    shape = x.shape
+    if 0 in shape:
+        return (lambda a: np.empty(shape, np.float32)), [shape]
+    one = beta == np.float32(1.0)
+    last = len(shape) - 1
+
+    def run(a):
+        e = np.subtract(a, a.max(axis=last, keepdims=True))
+        if not one:
+            np.multiply(e, beta, out=e)
+        np.exp(e, out=e)
+        return np.divide(e, e.sum(axis=last, keepdims=True), out=e)
+    return run, [shape]

@@ -1,0 +1,187 @@
+"""QUANTIZE and DEQUANTIZE (per-tensor and per-channel affine quantization).
+
+QUANTIZE float32 -> int8/uint8/int16:
+    q = clamp(int32(round_half_away_from_zero(float32(x) / float32(scale))) + zero_point)
+QUANTIZE of a quantized input requantizes with LiteRT's fixed-point multiplier:
+    q = clamp(MultiplyByQuantizedMultiplier(x - zp_in, QuantizeMultiplier(s_in / s_out)) + zp_out)
+DEQUANTIZE int8/uint8/int16 -> float32: float32(double(scale) * (q - zero_point));
+float16 -> float32 is a plain widening (fp16 weights).
+"""
+
+import math
+
+import numpy as np
+
+from ..model import types
+from .activations import KernelError, is_quantized
+from .registry import builtin
+
+_QUANTIZED_OUT = {types.INT8: (-128, 127), types.UINT8: (0, 255), types.INT16: (-32768, 32767)}
+_INT32_MIN = -2 ** 31
+
+
+def _params(node, spec, what):
+    """(scales float32, zero points int64, axis or None) broadcastable against the tensor."""
+    if not is_quantized(spec):
+        raise KernelError(f"{node.op_name}: {what} tensor has no quantization parameters")
+    q = spec.quantization
+    scales = np.asarray(q.scales, dtype=np.float32).reshape(-1)
+    zps = np.asarray(q.zero_points, dtype=np.int64).reshape(-1)
+    if zps.size == 0:
+        zps = np.zeros(1, np.int64)
+    count = max(scales.size, zps.size)
+    if count == 1:
+        return scales[0], zps[0], None
+    rank = len(spec.shape)
+    axis = q.quantized_dimension
+    if not 0 <= axis < rank or spec.shape[axis] != count or \
+            scales.size not in (1, count) or zps.size not in (1, count):
+        raise KernelError(f"{node.op_name}: {what} has {scales.size} scales and {zps.size} "
+                          f"zero points for quantized dimension {axis} of shape "
+                          f"{list(spec.shape)}")
+    shape = [1] * rank
+    shape[axis] = count
+    return (np.broadcast_to(scales, (count,)).reshape(shape),
+            np.broadcast_to(zps, (count,)).reshape(shape), axis)
+
+
+def _check_io(node):
+    if len(node.inputs) != 1 or len(node.outputs) != 1 or node.inputs[0] is None:
+        raise KernelError(f"{node.op_name}: expected 1 input and 1 output")
+    return node.inputs[0], node.outputs[0]
+
+
+# ---- QUANTIZE --------------------------------------------------------------------------------
+
+def quantize_multiplier(real):
+    """LiteRT's QuantizeMultiplier: real ~= m * 2**(shift - 31) with m a Q31 int."""
+    if real == 0.0:
+        return 0, 0
+    q, shift = math.frexp(real)
+    q_fixed = int(math.floor(abs(q) * (1 << 31) + 0.5))   # round half away from zero
+    q_fixed = q_fixed if q >= 0 else -q_fixed
+    if q_fixed == 1 << 31:
+        q_fixed //= 2
+        shift += 1
+    if shift < -31:
+        shift, q_fixed = 0, 0
+    return q_fixed, shift
+
+
+def multiply_by_quantized_multiplier(x, multiplier, shift):
+    """Double-rounding MultiplyByQuantizedMultiplier on an int64 array of int32 values."""
+    left, right = max(shift, 0), max(-shift, 0)
+    a = (x << left).astype(np.int32).astype(np.int64)     # int32 wrap, as in C++
+    # SaturatingRoundingDoublingHighMul(a, multiplier)
+    ab = a * multiplier
+    ab += np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    high = np.where(ab >= 0, ab >> 31, -((-ab) >> 31))      # C++ division truncates
+    if multiplier == _INT32_MIN:
+        high[a == _INT32_MIN] = 2 ** 31 - 1
+    if right == 0:
+        return high
+    # RoundingDivideByPOT(high, right)
+    mask = (1 << right) - 1
+    threshold = (mask >> 1) + (high < 0)
+    return (high >> right) + ((high & mask) > threshold)
+
+
+def _round_half_away(v):
+    """round-half-away-from-zero of a float32 array, exactly (in float64)."""
+    t = v.astype(np.float64)
+    t += np.copysign(0.5, t)
+    return np.trunc(t, out=t)
+
+
+#: requantization pairs LiteRT's QUANTIZE accepts (input type -> output types)
+_REQUANTIZE = {
+    types.INT8: (types.INT8, types.UINT8, types.INT16),
+    types.UINT8: (types.INT8, types.UINT8, types.INT16),
+    types.INT16: (types.INT8, types.INT16, types.INT32),
+    types.INT32: (types.INT8, types.INT16),
+}
+_LIMITS = {**_QUANTIZED_OUT, types.INT32: (-2 ** 31, 2 ** 31 - 1)}
+
+
+def _prepare_float_quantize(x, out, scale, zp):
+    qmin, qmax = _QUANTIZED_OUT[out.type]
+    dtype = out.dtype
+    scale = np.asarray(scale, np.float32)
+    zp_f = np.asarray(zp, np.float64)
+    # A rounded value outside int32 (or NaN) is undefined in C++; LiteRT's x86 builds
+    # turn it into INT32_MIN before adding the zero point in wrapping int32 arithmetic,
+    # so it ends at qmin, or at qmax when the zero point is negative. Reproduce that.
+    sentinel = np.where(np.asarray(zp) < 0, np.float64(2.0 ** 40), np.float64(-2.0 ** 40))
+    limit = np.float64(2.0 ** 31)
+    lo_f, hi_f = np.float64(qmin), np.float64(qmax)
+
+    def run(a):
+        t = _round_half_away(np.divide(a, scale))
+        t = np.where(np.abs(t) < limit, t, sentinel)
+        t += zp_f
+        np.clip(t, lo_f, hi_f, out=t)
+        return t.astype(dtype)
+    return run, [x.shape]
+
+
+@builtin("QUANTIZE")
+def prepare_quantize(node):
+    x, out = _check_io(node)
+    if x.type == types.FLOAT32:
+        if out.type not in _QUANTIZED_OUT:
+            raise KernelError(f"QUANTIZE: output type {types.type_name(out.type)} is not "
+                              "supported (INT8, UINT8 or INT16)")
+        scale, zp, _ = _params(node, out, "output")
+        return _prepare_float_quantize(x, out, scale, zp)
+    if x.type not in _REQUANTIZE:
+        raise KernelError(f"QUANTIZE: input type {types.type_name(x.type)} is not supported")
+    if out.type not in _REQUANTIZE[x.type]:
+        raise KernelError(f"QUANTIZE: requantizing {types.type_name(x.type)} to "
+                          f"{types.type_name(out.type)} is not supported")
+    scale, zp, axis = _params(node, out, "output")
+    in_scale, in_zp, in_axis = _params(node, x, "input")
+    if in_axis is not None or axis is not None:
+        raise KernelError("QUANTIZE: per-channel requantization is not supported")
+    if x.type == types.INT16 and out.type == types.INT16 and (int(in_zp) or int(zp)):
+        raise KernelError(f"QUANTIZE: int16 zero points must be 0 (got {int(in_zp)} and "
+                          f"{int(zp)})")
+    qmin, qmax = _LIMITS[out.type]
+    dtype = out.dtype
+    multiplier, shift = quantize_multiplier(float(in_scale) / float(scale))
+    in_zp, out_zp = int(in_zp), int(zp)
+
+    def requantize(a):
+        r = multiply_by_quantized_multiplier(a.astype(np.int64) - in_zp, multiplier, shift)
+        r += out_zp
+        np.clip(r, qmin, qmax, out=r)
+        return r.astype(dtype)
+    return requantize, [x.shape]
+
+
+# ---- DEQUANTIZE ------------------------------------------------------------------------------
+
+@builtin("DEQUANTIZE")
+def prepare_dequantize(node):
+    x, out = _check_io(node)
+    if out.type != types.FLOAT32:
+        raise KernelError(f"DEQUANTIZE: output type {types.type_name(out.type)} is not FLOAT32")
+    if x.type == types.FLOAT16:
+        def widen(a):
+            return a.astype(np.float32)
+        return widen, [x.shape]
+    if x.type not in (types.INT8, types.UINT8, types.INT16):
+        raise KernelError(f"DEQUANTIZE: input type {types.type_name(x.type)} is not supported")
+    scale, zp, axis = _params(node, x, "input")
+    if x.type == types.INT16 and (axis is not None or np.any(zp != 0)):
+        raise KernelError("DEQUANTIZE: int16 input needs one scale and zero point 0")
+    # |q - zp| < 2**24: exact in float32, so the float32 product is the correctly rounded
+    # double product (one rounding), i.e. float32(double(scale) * (q - zp)).
+    scale32 = np.asarray(scale, np.float32)
+    zp32 = np.asarray(zp, np.float32)
+
+    def run(a):
+        d = a.astype(np.float32)
+        d -= zp32
+        d *= scale32
+        return d
+    return run, [x.shape]
