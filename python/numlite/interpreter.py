@@ -80,7 +80,7 @@ class Interpreter:
             if num_threads < 1:
                 raise ValueError("num_threads should >= 1")
         if model_path and not model_content:
-            model = load_model(os.fspath(model_path))
+            model = load_model(os.fsdecode(os.fspath(model_path)))
         elif model_content and not model_path:
             self._model_content = model_content
             model = load_model(model_content)
@@ -122,7 +122,6 @@ class Interpreter:
             self._runtime.subgraph(0).invoke()
 
     def reset_all_variables(self):
-        self._ensure_safe()
         with self._runtime.lock:
             for sub in self._runtime.built_subgraphs():
                 sub.reset_variables()
@@ -138,14 +137,14 @@ class Interpreter:
         n = len(self._model.subgraphs)
         if not 0 <= subgraph_index < n:
             raise ValueError(f"Invalid subgraph index {subgraph_index} exceeds max subgraph index "
-                             f"{n - 1}")
+                             f"{n}")
         return self._runtime.subgraph(subgraph_index)
 
     @staticmethod
     def _tensor_checked(sub, tensor_index):
         n = len(sub.sg.tensors)
         if not 0 <= tensor_index < n:
-            raise ValueError(f"Invalid tensor index {tensor_index} exceeds max tensor index {n - 1}")
+            raise ValueError(f"Invalid tensor index {tensor_index} exceeds max tensor index {n}")
         return sub.sg.tensors[tensor_index]
 
     def _get_tensor_details(self, tensor_index, subgraph_index):
@@ -222,9 +221,9 @@ class Interpreter:
 
     def tensor(self, tensor_index):
         sub = self._runtime.subgraph(0)
-        self._tensor_checked(sub, tensor_index)
 
         def view():
+            self._tensor_checked(sub, tensor_index)
             value = sub.values[tensor_index]
             if value is None:
                 raise ValueError("Tensor data is null. Run allocate_tensors() first")
@@ -314,7 +313,8 @@ class SignatureRunner:
                 index = self._inputs.get(name)
                 if index is None:
                     raise ValueError("Invalid Input name (%s) for SignatureDef" % name)
-                _resize(sub, index, np.array(value.shape, dtype=np.int32), False, check=False)
+                if value.shape != sub.shapes[index] or not sub.ready:
+                    sub.resize_input(index, value.shape)
                 indices.append(index)
             if not sub.ready:
                 sub.allocate()
@@ -351,11 +351,9 @@ def _sparsity_details(sparsity):
     return out
 
 
-def _resize(sub, index, dims, strict, check=True):
-    if check:
-        if dims.ndim != 1:
-            raise ValueError(f"Shape should be 1D instead of {dims.ndim}.")
-        Interpreter._tensor_checked(sub, index)
+def _resize(sub, index, dims, strict):
+    if dims.ndim != 1:
+        raise ValueError(f"Shape should be 1D instead of {dims.ndim}.")
     sub.resize_input(index, dims, strict)
 
 
@@ -383,10 +381,12 @@ def _set_tensor(sub, index, value):
     if tensor.type == types.STRING:
         if not isinstance(value, np.ndarray):
             raise ValueError("Passed in value type is not a numpy array, got type %s."
-                             % type(value))
+                             % type(value).__name__)
         sub.values[index] = to_string_array(value)
         return
     target = sub.values[index]
+    if target is None and sub.ready:        # an intermediate or output: LiteRT's arena has it
+        target = sub.values[index] = empty_value(shape, sub.dtypes[index])
     if target is None or not sub.ready and target.shape != shape:
         raise ValueError("Cannot set tensor: Tensor is unallocated. Try calling "
                          "allocate_tensors() first")

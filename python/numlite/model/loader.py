@@ -33,7 +33,7 @@ def load_model(source):
             size = os.fstat(f.fileno()).st_size
             data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
     except OSError:
-        raise ValueError(f"Could not open '{path}'.") from None
+        raise ValueError(f"Could not open '{path}'.The model allocation is null/empty") from None
     return parse_model(data)
 
 

@@ -58,10 +58,15 @@ def options_field(node, name, default):
 # ---- fused activations ---------------------------------------------------------------------
 
 def activation_range(code, dtype):
-    """(low, high) clamp bounds as scalars of ``dtype`` for a fused activation, or None."""
+    """(low, high) clamp bounds as scalars of ``dtype`` for a fused activation, or None.
+
+    RELU's open upper end is +inf for floats and the type's maximum for integers, so every
+    activation is one ``np.clip`` (much faster than maximum/minimum with a scalar operand
+    in current numpy, and NaN-propagating like LiteRT's std::min/std::max clamp).
+    """
     dtype = np.dtype(dtype)
     if code == ACT_RELU:
-        low, high = 0, None
+        low, high = 0, (np.inf if dtype.kind == "f" else np.iinfo(dtype).max)
     elif code == ACT_RELU6:
         low, high = 0, 6
     elif code == ACT_RELU_N1_TO_1:
@@ -71,7 +76,19 @@ def activation_range(code, dtype):
     if dtype.kind == "u" and low < 0:
         low = 0
     scalar = dtype.type
-    return (scalar(low), None if high is None else scalar(high))
+    return scalar(low), scalar(high)
+
+
+def _check_activation(code, dtype, op_name):
+    """True when ``code`` clamps (RELU, RELU_N1_TO_1, RELU6); False for a no-op code."""
+    if code is None or code in (ACT_NONE, ACT_TANH, ACT_SIGN_BIT):
+        return False
+    if not 0 <= code < len(ACT_NAMES):
+        raise KernelError(f"{op_name}: unknown fused activation function {code}")
+    if np.dtype(dtype).kind not in "fiu":
+        raise KernelError(f"{op_name}: fused activation {ACT_NAMES[code]} on "
+                          f"{np.dtype(dtype)} is not supported")
+    return True
 
 
 def fused_activation(code, dtype, op_name="op"):
@@ -79,22 +96,13 @@ def fused_activation(code, dtype, op_name="op"):
 
     ``f`` writes into its argument: only call it on an array the kernel just allocated.
     """
-    if code is None or code in (ACT_NONE, ACT_TANH, ACT_SIGN_BIT):
+    if not _check_activation(code, dtype, op_name):
         return None
-    if not 0 <= code < len(ACT_NAMES):
-        raise KernelError(f"{op_name}: unknown fused activation function {code}")
-    if np.dtype(dtype).kind not in "fiu":
-        raise KernelError(f"{op_name}: fused activation {ACT_NAMES[code]} on "
-                          f"{np.dtype(dtype)} is not supported")
     low, high = activation_range(code, dtype)
-    maximum, minimum = np.maximum, np.minimum
-    if high is None:
-        def relu(x):
-            return maximum(x, low, out=x)
-        return relu
+    clip = np.clip
 
     def clamp(x):
-        return minimum(maximum(x, low, out=x), high, out=x)
+        return clip(x, low, high, out=x)
     return clamp
 
 
@@ -103,21 +111,15 @@ def with_activation(compute, code, dtype, op_name="op"):
 
     ``compute`` must return a freshly allocated array (never an input).
     """
-    if fused_activation(code, dtype, op_name) is None:      # validates ``code``
+    if not _check_activation(code, dtype, op_name):
         return compute
     low, high = activation_range(code, dtype)
-    maximum, minimum = np.maximum, np.minimum
-    if high is None:
-        def run_relu(*arrays):
-            r = compute(*arrays)
-            return maximum(r, low, out=r)
-        return run_relu
+    clip = np.clip
 
-    def run_clamp(*arrays):
+    def run(*arrays):
         r = compute(*arrays)
-        maximum(r, low, out=r)
-        return minimum(r, high, out=r)
-    return run_clamp
+        return clip(r, low, high, out=r)
+    return run
 
 
 # ---- activation ops ------------------------------------------------------------------------
@@ -138,30 +140,24 @@ def _float_unary(node):
     return x, out
 
 
-def _clamp_op(low, high):
+def _clamp_op(code):
     def prepare(node):
         x, _ = _float_unary(node)
-        lo = np.float32(low)
-        hi = None if high is None else np.float32(high)
-        maximum, minimum = np.maximum, np.minimum
+        low, high = activation_range(code, np.float32)
+        clip = np.clip
         if x.shape == ():
             def run(a):
-                r = maximum(a, lo)
-                return np.asarray(r if hi is None else minimum(r, hi))
-        elif hi is None:
-            def run(a):
-                return maximum(a, lo)
+                return np.asarray(clip(a, low, high))
         else:
             def run(a):
-                r = maximum(a, lo)
-                return minimum(r, hi, out=r)
+                return clip(a, low, high)
         return run, [x.shape]
     return prepare
 
 
-builtin("RELU")(_clamp_op(0.0, None))
-builtin("RELU_N1_TO_1")(_clamp_op(-1.0, 1.0))
-builtin("RELU6")(_clamp_op(0.0, 6.0))
+builtin("RELU")(_clamp_op(ACT_RELU))
+builtin("RELU_N1_TO_1")(_clamp_op(ACT_RELU_N1_TO_1))
+builtin("RELU6")(_clamp_op(ACT_RELU6))
 
 
 @builtin("TANH")

@@ -86,11 +86,40 @@ def multiply_by_quantized_multiplier(x, multiplier, shift):
     return (high >> right) + ((high & mask) > threshold)
 
 
-def _round_half_away(v):
-    """round-half-away-from-zero of a float32 array, exactly (in float64)."""
-    t = v.astype(np.float64)
-    t += np.copysign(0.5, t)
-    return np.trunc(t, out=t)
+#: the largest float32 below 0.5: trunc(v + copysign(_PRED_HALF, v)) rounds half away from
+#: zero exactly in float32 arithmetic (0.49999997 stays 0, 0.5 goes to 1, 2**23 + 1 stays)
+_PRED_HALF = np.nextafter(np.float32(0.5), np.float32(0.0))
+
+
+def _prepare_float_quantize(x, out, scale, zp):
+    qmin, qmax = _QUANTIZED_OUT[out.type]
+    dtype = out.dtype
+    scale = np.asarray(scale, np.float32)
+    zp = np.asarray(zp)
+    zp32 = zp.astype(np.float32)
+    # clamping v to [qmin - zp, qmax - zp] (integers) before rounding keeps the result in range
+    lo_v = (qmin - zp).astype(np.float32)
+    hi_v = (qmax - zp).astype(np.float32)
+    # A rounded value outside int32 (or NaN) is undefined in C++; LiteRT's x86 builds turn it
+    # into INT32_MIN before adding the zero point in wrapping int32 arithmetic, so it ends at
+    # qmin, or at qmax when the zero point is negative. Reproduce that (slow path, rare).
+    wild = np.where(zp < 0, hi_v, lo_v).astype(np.float32)
+    limit = np.float32(2.0 ** 31)
+    copysign, trunc, clip = np.copysign, np.trunc, np.clip
+
+    def run(a):
+        v = np.divide(a, scale)
+        if v.size and not (-limit < v.min() and v.max() < limit):     # NaN fails too
+            bad = ~(np.abs(v) < limit)
+            clip(v, lo_v, hi_v, out=v)
+            v[bad] = np.broadcast_to(wild, v.shape)[bad]
+        else:
+            clip(v, lo_v, hi_v, out=v)
+        v += copysign(_PRED_HALF, v)
+        trunc(v, out=v)
+        v += zp32
+        return v.astype(dtype)
+    return run, [x.shape]
 
 
 #: requantization pairs LiteRT's QUANTIZE accepts (input type -> output types)
@@ -101,27 +130,6 @@ _REQUANTIZE = {
     types.INT32: (types.INT8, types.INT16),
 }
 _LIMITS = {**_QUANTIZED_OUT, types.INT32: (-2 ** 31, 2 ** 31 - 1)}
-
-
-def _prepare_float_quantize(x, out, scale, zp):
-    qmin, qmax = _QUANTIZED_OUT[out.type]
-    dtype = out.dtype
-    scale = np.asarray(scale, np.float32)
-    zp_f = np.asarray(zp, np.float64)
-    # A rounded value outside int32 (or NaN) is undefined in C++; LiteRT's x86 builds
-    # turn it into INT32_MIN before adding the zero point in wrapping int32 arithmetic,
-    # so it ends at qmin, or at qmax when the zero point is negative. Reproduce that.
-    sentinel = np.where(np.asarray(zp) < 0, np.float64(2.0 ** 40), np.float64(-2.0 ** 40))
-    limit = np.float64(2.0 ** 31)
-    lo_f, hi_f = np.float64(qmin), np.float64(qmax)
-
-    def run(a):
-        t = _round_half_away(np.divide(a, scale))
-        t = np.where(np.abs(t) < limit, t, sentinel)
-        t += zp_f
-        np.clip(t, lo_f, hi_f, out=t)
-        return t.astype(dtype)
-    return run, [x.shape]
 
 
 @builtin("QUANTIZE")

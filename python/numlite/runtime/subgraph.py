@@ -93,28 +93,39 @@ class Subgraph:
 
     # ---- shapes and storage -------------------------------------------------
     def resize_input(self, index, dims, strict=False):
+        """Set an input's dims (LiteRT's ResizeInputTensor[Strict]); marks the subgraph not ready."""
+        if not 0 <= index < len(self.sg.tensors):
+            raise RuntimeError("tensor_index < context_.tensors_size && tensor_index >= 0 was not "
+                               "true.")
         tensor = self.sg.tensors[index]
         dims = tuple(int(d) for d in dims)
-        if self.constants[index] is not None:
-            raise RuntimeError("Attempting to resize a fixed-size tensor.")
         if strict:
             signature = tensor.shape_signature or tensor.shape
             if len(signature) != len(dims):
-                raise RuntimeError(f"ResizeInputTensorStrict: rank {len(dims)} != "
-                                   f"{len(signature)} for tensor {index}")
+                raise RuntimeError(f"tensor->dims->size != dims.size() ({len(signature)} != "
+                                   f"{len(dims)})")
             for d, (sig, new) in enumerate(zip(signature, dims)):
                 if sig != -1 and sig != new:
                     raise RuntimeError(
                         f"Attempting to resize dimension {d} of tensor {index} with value {sig} "
                         f"to {new}. ResizeInputTensorStrict only allows mutating unknown "
                         "dimensions identified by -1.")
-        if self.ready and self.shapes[index] == dims:
+        if self.shapes[index] == dims and (self.ready or self.constants[index] is not None):
             return
+        if self.constants[index] is not None:
+            raise RuntimeError("Attempting to resize a fixed-size tensor.")
+        if any(d < 0 for d in dims):
+            raise RuntimeError("BytesRequired number of elements overflowed.\n")
         self.shapes[index] = dims
         self.ready = False
 
     def allocate(self):
-        """Prepare the plan for the current input shapes and allocate inputs and variables."""
+        """Prepare the plan for the current input shapes and allocate inputs and variables.
+
+        Like LiteRT, a subgraph that is ready and unchanged is left as it is.
+        """
+        if self.ready:
+            return
         for i in range(len(self.sg.tensors)):
             if self.constants[i] is None:
                 self.values[i] = None if i not in self.inputs else self.values[i]
