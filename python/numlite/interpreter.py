@@ -7,13 +7,14 @@ public call holds the interpreter's lock, so threads may share one instance.
 
 import enum
 import os
+import warnings
 import weakref
 
 import numpy as np
 
 from .model import load_model, types
 from .runtime import Runtime
-from .runtime.strings import to_string_array
+from .model.strings import to_string_array
 from .runtime.subgraph import empty_value
 
 __all__ = ["Interpreter", "InterpreterWithCustomOps", "OpResolverType", "SignatureRunner",
@@ -71,6 +72,14 @@ class Interpreter:
                  experimental_disable_delegate_node_fusion=False,
                  experimental_force_delegate_node_profiling=False,
                  *, _custom_kernels=None):
+        if experimental_preserve_all_tensors and experimental_op_resolver_type in (
+                OpResolverType.AUTO, OpResolverType.BUILTIN):
+            warnings.warn(
+                "Warning: Enabling `experimental_preserve_all_tensors` with the BUILTIN or AUTO "
+                "op resolver is intended for debugging purposes only. Be aware that this can "
+                "significantly increase memory usage by storing all intermediate tensors. If you "
+                "encounter memory problems or are not actively debugging, consider disabling this "
+                "option.")
         if _RESOLVER_IDS.get(experimental_op_resolver_type) is None:
             raise ValueError("Unrecognized passed in op resolver type: {}".format(
                 experimental_op_resolver_type))
@@ -387,7 +396,7 @@ def _set_tensor(sub, index, value):
     target = sub.values[index]
     if target is None and sub.ready:        # an intermediate or output: LiteRT's arena has it
         target = sub.values[index] = empty_value(shape, sub.dtypes[index])
-    if target is None or not sub.ready and target.shape != shape:
+    if target is None or target.shape != shape:
         raise ValueError("Cannot set tensor: Tensor is unallocated. Try calling "
                          "allocate_tensors() first")
     if not target.flags.writeable:       # a constant: give it storage of its own

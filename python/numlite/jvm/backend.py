@@ -15,7 +15,7 @@ from jpype import JArray, JClass, JImplements, JInt, JOverride, JString
 
 from .. import __version__
 from ..interpreter import Interpreter
-from ..runtime.strings import decode_strings, encode_strings
+from ..model.strings import decode_strings, encode_strings
 from ..runtime.subgraph import empty_value
 from .dtypes import C_TYPES
 
@@ -30,7 +30,13 @@ _StringArray = JArray(JString)
 _ByteBufferArray = JArray(JClass("java.nio.ByteBuffer"))
 
 
+_DEBUG = bool(os.environ.get("NUMLITE_JVM_DEBUG"))
+
+
 def _error(kind, exc):
+    if _DEBUG:                  # the Python side of an error Java reports
+        import traceback
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
     return _BackendException(kind, str(exc).rstrip("\n") if str(exc) else type(exc).__name__)
 
 

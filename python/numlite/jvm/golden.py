@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from ..interpreter import Interpreter
-from ..runtime.strings import encode_strings
+from ..model.strings import encode_strings
 from .dtypes import JAVA_TYPES
 
 __all__ = ["make_inputs", "signature_cases", "tensor_bytes", "main"]

@@ -14,6 +14,7 @@ from . import types
 from .enums import BUILTIN_OPERATORS
 from .flatbuffer import Buffer, malformed
 from .options import OPTIONS_2_BASE, parse_options
+from .strings import decode_strings
 from .schema import (DimensionMetadata, Model, Operator, OperatorCode, Quantization,
                      SignatureDef, Sparsity, SubGraph, Tensor)
 
@@ -141,7 +142,8 @@ def _sparsity(t, what):
 
 
 def _tensor(t, index, sub, buffers):
-    what = f"subgraph {sub} tensor {index}"
+    name = t.string(3, f"subgraph {sub} tensor {index} name") or ""
+    what = f"subgraph {sub} tensor {index} ({name})"
     shape = t.ints(0, f"{what} shape") or ()
     signature = t.ints(7, f"{what} shape_signature")
     ttype = t.scalar(1, "b", 0)
@@ -161,7 +163,9 @@ def _tensor(t, index, sub, buffers):
     sparsity = _sparsity(t.table(6, f"{what} sparsity"), what)
     if sparsity is None:
         _check_buffer_size(buffers[buffer], ttype, shape, what)
-    return Tensor(index=index, name=t.string(3, f"{what} name") or "", type=ttype, shape=shape,
+    if ttype == types.STRING and buffers[buffer].size:
+        decode_strings(buffers[buffer], shape, what)
+    return Tensor(index=index, name=name, type=ttype, shape=shape,
                   shape_signature=signature, buffer=buffer,
                   quantization=quantization, is_variable=t.scalar(5, "?", False), sparsity=sparsity,
                   has_rank=t.scalar(8, "?", False))

@@ -1,9 +1,11 @@
 """RELU, RELU_N1_TO_1, RELU6, LOGISTIC, TANH, SOFTMAX, and the fused-activation helper.
 
-The fused activation of ADD, MUL, FULLY_CONNECTED, CONCATENATION, ... is a clamp
-(LiteRT's CalculateActivationRange): RELU [0, max], RELU_N1_TO_1 [-1, 1],
-RELU6 [0, 6]; every other code (NONE, TANH, SIGN_BIT) leaves values unchanged.
-Integer outputs are clamped with the same bounds.
+A fused activation (ADD, SUB, MUL, DIV, FULLY_CONNECTED) is a clamp, as in LiteRT's
+CalculateActivationRange: RELU [0, max], RELU_N1_TO_1 [-1, 1], RELU6 [0, 6]; the other
+codes (NONE, TANH, SIGN_BIT) leave values unchanged (FULLY_CONNECTED refuses TANH and
+SIGN_BIT at prepare, CONCATENATION anything but NONE, as LiteRT does). Integer outputs
+are clamped with the same bounds. Float results are not clamped to +-FLT_MAX (LiteRT's
+reference kernels do that through the NONE range; its default XNNPACK kernels do not).
 
 Also holds the few helpers the other kernel modules share.
 """
@@ -12,6 +14,14 @@ import numpy as np
 
 from ..model import types
 from .registry import KernelError, builtin
+
+try:                                    # the clip ufunc itself: np.clip adds ~2 us of wrappers
+    from numpy._core.umath import clip as clip_ufunc            # numpy >= 2
+except ImportError:                     # pragma: no cover
+    try:
+        from numpy.core.umath import clip as clip_ufunc         # numpy 1.17 - 1.26
+    except ImportError:
+        clip_ufunc = np.clip
 
 ACT_NONE, ACT_RELU, ACT_RELU_N1_TO_1, ACT_RELU6, ACT_TANH, ACT_SIGN_BIT = range(6)
 ACT_NAMES = ("NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT")
@@ -27,13 +37,6 @@ def is_quantized(spec):
 
 def type_name(spec):
     return types.type_name(spec.type)
-
-
-def require_type(node, spec, allowed, what="input"):
-    """Raise KernelError unless spec's TensorType is one of ``allowed``."""
-    if spec.type not in allowed:
-        raise KernelError(f"{node.op_name}: {what} type {type_name(spec)} is not supported "
-                          f"(supported: {', '.join(types.type_name(t) for t in allowed)})")
 
 
 def require_same_type(node, a, b, what_a="input", what_b="output"):
@@ -61,7 +64,7 @@ def activation_range(code, dtype):
     """(low, high) clamp bounds as scalars of ``dtype`` for a fused activation, or None.
 
     RELU's open upper end is +inf for floats and the type's maximum for integers, so every
-    activation is one ``np.clip`` (much faster than maximum/minimum with a scalar operand
+    activation is one clip (much faster than maximum/minimum with a scalar operand
     in current numpy, and NaN-propagating like LiteRT's std::min/std::max clamp).
     """
     dtype = np.dtype(dtype)
@@ -99,7 +102,7 @@ def fused_activation(code, dtype, op_name="op"):
     if not _check_activation(code, dtype, op_name):
         return None
     low, high = activation_range(code, dtype)
-    clip = np.clip
+    clip = clip_ufunc
 
     def clamp(x):
         return clip(x, low, high, out=x)
@@ -114,7 +117,7 @@ def with_activation(compute, code, dtype, op_name="op"):
     if not _check_activation(code, dtype, op_name):
         return compute
     low, high = activation_range(code, dtype)
-    clip = np.clip
+    clip = clip_ufunc
 
     def run(*arrays):
         r = compute(*arrays)
@@ -144,7 +147,7 @@ def _clamp_op(code):
     def prepare(node):
         x, _ = _float_unary(node)
         low, high = activation_range(code, np.float32)
-        clip = np.clip
+        clip = clip_ufunc
         if x.shape == ():
             def run(a):
                 return np.asarray(clip(a, low, high))
@@ -174,18 +177,18 @@ _ONE = np.float32(1.0)
 
 
 def _logistic(x):
-    t = np.minimum(x, _LOGISTIC_UPPER)
-    t = np.maximum(t, _LOGISTIC_LOWER, out=t)
+    t = clip_ufunc(x, _LOGISTIC_LOWER, _LOGISTIC_UPPER)
     np.negative(t, out=t)
     np.exp(t, out=t)
     np.add(t, _ONE, out=t)
     np.divide(_ONE, t, out=t)
-    high = x > _LOGISTIC_UPPER
-    if high.any():
-        t[high] = _ONE
-    low = x < _LOGISTIC_LOWER
-    if low.any():
-        t[low] = np.exp(x[low])
+    # the two ends, patched only when present (fmax/fmin reductions skip NaN)
+    if t.size:
+        if np.fmax.reduce(x, axis=None) > _LOGISTIC_UPPER:
+            t[x > _LOGISTIC_UPPER] = _ONE
+        if np.fmin.reduce(x, axis=None) < _LOGISTIC_LOWER:
+            low = x < _LOGISTIC_LOWER
+            t[low] = np.exp(x[low])
     return t
 
 

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from ..model import types
-from .activations import KernelError, is_quantized
+from .activations import KernelError, clip_ufunc, is_quantized
 from .registry import builtin
 
 _QUANTIZED_OUT = {types.INT8: (-128, 127), types.UINT8: (0, 255), types.INT16: (-32768, 32767)}
@@ -105,7 +105,7 @@ def _prepare_float_quantize(x, out, scale, zp):
     # qmin, or at qmax when the zero point is negative. Reproduce that (slow path, rare).
     wild = np.where(zp < 0, hi_v, lo_v).astype(np.float32)
     limit = np.float32(2.0 ** 31)
-    copysign, trunc, clip = np.copysign, np.trunc, np.clip
+    copysign, trunc, clip = np.copysign, np.trunc, clip_ufunc
 
     def run(a):
         v = np.divide(a, scale)

@@ -15,10 +15,10 @@ from ..model import types
 from ..ops import registry
 from ..ops.registry import KernelError
 from .node import Node, TensorSpec
-from .strings import decode_strings
+from ..model.strings import decode_strings
 
-FLEX_MISSING = ("Select TensorFlow op(s), included in the given model, is(are) not supported by "
-                "this interpreter.")
+#: float overflow, 0/0 and narrowing casts are defined results in TFLite, not warnings
+_QUIET = dict(all="ignore")
 
 
 def node_error(op_index, op_name, stage, detail):
@@ -80,8 +80,12 @@ class Subgraph:
         # one spare slot at the end stays None: input index -1 reads it
         self.values = [None] * (n + 1)
         self.constants = [None] * n
+        produced = {o for op in sg.operators for o in op.outputs} | set(sg.inputs)
         for t in sg.tensors:
             value = constant_value(t, self.model.buffers)
+            if value is None and t.index not in produced and not t.is_variable \
+                    and 0 in t.shape and t.type != types.RESOURCE:
+                value = empty_value(t.shape, types.STORAGE_DTYPES[t.type])   # an empty constant
             self.constants[t.index] = value
             self.values[t.index] = value
         self.shapes = [t.shape for t in sg.tensors]
@@ -143,7 +147,12 @@ class Subgraph:
         shape, dtype = self.shapes[i], self.dtypes[i]
         current = self.values[i]
         if reset or current is None or current.shape != shape or current.dtype != dtype:
-            self.values[i] = empty_value(shape, dtype)
+            try:
+                self.values[i] = empty_value(shape, dtype)
+            except MemoryError:
+                raise RuntimeError(f"Failed to allocate memory for tensor {i} of shape "
+                                   f"{list(shape)} ({types.type_name(self.sg.tensors[i].type)})."
+                                   ) from None
 
     def reset_variables(self):
         for t in self.sg.tensors:
@@ -226,7 +235,8 @@ class Subgraph:
         if not all(i < 0 or self._known(i) for i in op.inputs):
             return False
         try:
-            result = run(*[self.values[i] for i in op.inputs])
+            with np.errstate(**_QUIET):
+                result = run(*[self.values[i] for i in op.inputs])
         except Exception:       # let invoke report data errors where LiteRT would
             return False
         results = (result,) if len(op.outputs) == 1 else result
@@ -243,13 +253,14 @@ class Subgraph:
         v = self.values
         step = None
         try:
-            for step in self.plan:
-                run, ins, out = step[0], step[1], step[2]
-                if type(out) is int:
-                    v[out] = run(*[v[i] for i in ins])
-                else:
-                    for o, r in zip(out, run(*[v[i] for i in ins])):
-                        v[o] = r
+            with np.errstate(**_QUIET):
+                for step in self.plan:
+                    run, ins, out = step[0], step[1], step[2]
+                    if type(out) is int:
+                        v[out] = run(*[v[i] for i in ins])
+                    else:
+                        for o, r in zip(out, run(*[v[i] for i in ins])):
+                            v[o] = r
         except Exception as e:
             op = step[3]
             name = self.model.operator_codes[op.opcode_index].name
