@@ -11,7 +11,7 @@ import pytest
 
 import numlite
 
-litert = pytest.importorskip("ai_edge_litert.interpreter")
+from ai_edge_litert import interpreter as litert  # noqa: E402  (test extra; fails loudly if missing)
 
 REF = "ref"            # OpResolverType.BUILTIN_REF: LiteRT's reference kernels
 DEFAULT = "default"    # OpResolverType.AUTO: optimized kernels + XNNPACK

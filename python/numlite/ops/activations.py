@@ -6,56 +6,17 @@ codes (NONE, TANH, SIGN_BIT) leave values unchanged (FULLY_CONNECTED refuses TAN
 SIGN_BIT at prepare, CONCATENATION anything but NONE, as LiteRT does). Integer outputs
 are clamped with the same bounds. Float results are not clamped to +-FLT_MAX (LiteRT's
 reference kernels do that through the NONE range; its default XNNPACK kernels do not).
-
-Also holds the few helpers the other kernel modules share.
 """
 
 import numpy as np
 
 from ..model import types
-from .registry import KernelError, builtin
-
-try:                                    # the clip ufunc itself: np.clip adds ~2 us of wrappers
-    from numpy._core.umath import clip as clip_ufunc            # numpy >= 2
-except ImportError:                     # pragma: no cover
-    try:
-        from numpy.core.umath import clip as clip_ufunc         # numpy 1.17 - 1.26
-    except ImportError:
-        clip_ufunc = np.clip
+from .common import (KernelError, as_array, clip_ufunc, is_quantized, options_field,
+                     require_same_type, type_name)
+from .registry import builtin
 
 ACT_NONE, ACT_RELU, ACT_RELU_N1_TO_1, ACT_RELU6, ACT_TANH, ACT_SIGN_BIT = range(6)
 ACT_NAMES = ("NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT")
-
-
-# ---- shared helpers ----------------------------------------------------------------------
-
-def is_quantized(spec):
-    """True when a tensor carries quantization scales."""
-    q = spec.quantization
-    return q is not None and q.scales is not None and q.scales.size > 0
-
-
-def type_name(spec):
-    return types.type_name(spec.type)
-
-
-def require_same_type(node, a, b, what_a="input", what_b="output"):
-    if a.type != b.type:
-        raise KernelError(f"{node.op_name}: {what_a} type {type_name(a)} does not match "
-                          f"{what_b} type {type_name(b)}")
-
-
-def as_array(run):
-    """Wrap ``run`` so a numpy scalar result (ufuncs on 0-d arrays) comes back as a 0-d array."""
-    def run_0d(*arrays):
-        return np.asarray(run(*arrays))
-    return run_0d
-
-
-def options_field(node, name, default):
-    """An option's value, or ``default`` when the node has no options table."""
-    options = node.options
-    return default if options is None else getattr(options, name, default)
 
 
 # ---- fused activations ---------------------------------------------------------------------

@@ -8,8 +8,9 @@ fails at invoke on a zero divisor, as LiteRT does.
 import numpy as np
 
 from ..model import types
-from .activations import (KernelError, as_array, is_quantized, options_field,
-                          require_same_type, type_name, with_activation)
+from .activations import with_activation
+from .common import (KernelError, as_array, is_quantized, options_field, require_same_type,
+                     type_name)
 from .registry import builtin
 
 _SUPPORTED = {

@@ -11,7 +11,7 @@ UINT64 is not supported (LiteRT refuses it too).
 import numpy as np
 
 from ..model import types
-from .activations import KernelError
+from .common import KernelError
 from .registry import builtin
 
 _CASTABLE = (types.FLOAT32, types.FLOAT16, types.FLOAT64, types.INT8, types.UINT8, types.INT16,

@@ -9,7 +9,7 @@ is not implemented.
 import numpy as np
 
 from ..model import types
-from .activations import KernelError, is_quantized, options_field, require_same_type
+from .common import KernelError, is_quantized, options_field, require_same_type
 from .registry import builtin
 
 

@@ -9,8 +9,8 @@ are transposed once at prepare into a contiguous [in, units] array. Hybrid
 import numpy as np
 
 from ..model import types
-from .activations import (KernelError, fused_activation, is_quantized, options_field,
-                          type_name)
+from .activations import fused_activation
+from .common import KernelError, is_quantized, options_field, type_name
 from .registry import builtin
 
 

@@ -8,7 +8,7 @@ set); indices int16, int32 or int64.
 import numpy as np
 
 from ..model import types
-from .activations import KernelError, options_field, require_same_type
+from .common import KernelError, options_field, require_same_type
 from .registry import builtin
 
 _UNSIGNED = {np.dtype(np.int32): np.uint32, np.dtype(np.int64): np.uint64,

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from ..model import types
-from .activations import KernelError, clip_ufunc, is_quantized
+from .common import KernelError, clip_ufunc, is_quantized
 from .registry import builtin
 
 _QUANTIZED_OUT = {types.INT8: (-128, 127), types.UINT8: (0, 255), types.INT16: (-32768, 32767)}

@@ -9,7 +9,7 @@ dynamic: its shape is worked out at each invoke.
 import numpy as np
 
 from ..model import types
-from .activations import KernelError, require_same_type
+from .common import KernelError, require_same_type
 from .registry import builtin
 
 

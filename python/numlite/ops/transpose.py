@@ -7,7 +7,7 @@ as int64 (LiteRT 2.x reads its bytes as int32, which only works by accident).
 import numpy as np
 
 from ..model import types
-from .activations import KernelError, require_same_type
+from .common import KernelError, require_same_type
 from .registry import builtin
 
 

@@ -1,0 +1,46 @@
+"""Helpers every kernel module shares: option lookup, type checks, the raw clip ufunc."""
+
+import numpy as np
+
+from ..model import types
+from .registry import KernelError
+
+__all__ = ["KernelError", "clip_ufunc", "is_quantized", "type_name", "require_same_type",
+           "as_array", "options_field"]
+
+try:                                    # the clip ufunc itself: np.clip adds ~2 us of wrappers
+    from numpy._core.umath import clip as clip_ufunc            # numpy >= 2
+except ImportError:                     # pragma: no cover
+    try:
+        from numpy.core.umath import clip as clip_ufunc         # numpy 1.17 - 1.26
+    except ImportError:
+        clip_ufunc = np.clip
+
+
+def is_quantized(spec):
+    """True when a tensor carries quantization scales."""
+    q = spec.quantization
+    return q is not None and q.scales is not None and q.scales.size > 0
+
+
+def type_name(spec):
+    return types.type_name(spec.type)
+
+
+def require_same_type(node, a, b, what_a="input", what_b="output"):
+    if a.type != b.type:
+        raise KernelError(f"{node.op_name}: {what_a} type {type_name(a)} does not match "
+                          f"{what_b} type {type_name(b)}")
+
+
+def as_array(run):
+    """Wrap ``run`` so a numpy scalar result (ufuncs on 0-d arrays) comes back as a 0-d array."""
+    def run_0d(*arrays):
+        return np.asarray(run(*arrays))
+    return run_0d
+
+
+def options_field(node, name, default):
+    """An option's value, or ``default`` when the node has no options table."""
+    options = node.options
+    return default if options is None else getattr(options, name, default)
