@@ -266,6 +266,23 @@ class Subgraph:
             name = self.model.operator_codes[op.opcode_index].name
             raise node_error(op.index, name, "invoke", e) from None
 
+    def call(self, arrays):
+        """Run this subgraph as a function (for CALL/WHILE/IF kernels): inputs in, outputs out.
+
+        Re-prepares only when an input shape changed; the returned arrays are
+        the subgraph's own output values (copy them if you keep them across calls).
+        """
+        values = self.values
+        for index, array in zip(self.inputs, arrays):
+            if array.shape != self.shapes[index]:
+                self.resize_input(index, array.shape)
+        if not self.ready:
+            self.allocate()
+        for index, array in zip(self.inputs, arrays):
+            values[index] = array
+        self.invoke()
+        return [values[i] for i in self.outputs]
+
     def shape_of(self, index):
         """Current shape of a tensor (the value's shape once a dynamic tensor has one)."""
         value = self.values[index]
