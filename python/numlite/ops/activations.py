@@ -11,7 +11,7 @@ reference kernels do that through the NONE range; its default XNNPACK kernels do
 import numpy as np
 
 from ..model import types
-from .common import (KernelError, as_array, clip_ufunc, is_quantized, options_field,
+from .common import (KernelError, as_array, clip_ufunc, expect_io, is_quantized, options_field,
                      require_same_type, type_name)
 from .registry import builtin
 
@@ -90,12 +90,7 @@ def with_activation(compute, code, dtype, op_name="op"):
 
 def _float_unary(node):
     """Common checks of a one-input float32 activation; returns (input spec, output spec)."""
-    if len(node.inputs) != 1 or len(node.outputs) != 1:
-        raise KernelError(f"{node.op_name}: expected 1 input and 1 output, got "
-                          f"{len(node.inputs)} and {len(node.outputs)}")
-    x, out = node.inputs[0], node.outputs[0]
-    if x is None:
-        raise KernelError(f"{node.op_name}: missing input")
+    (x,), out = expect_io(node, 1), node.outputs[0]
     if x.type != types.FLOAT32 or is_quantized(x):
         raise KernelError(f"{node.op_name}: input type {type_name(x)}"
                           f"{' (quantized)' if is_quantized(x) else ''} is not supported; "

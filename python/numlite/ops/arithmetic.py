@@ -9,8 +9,8 @@ import numpy as np
 
 from ..model import types
 from .activations import with_activation
-from .common import (KernelError, as_array, is_quantized, options_field, require_same_type,
-                     type_name)
+from .common import (KernelError, as_array, expect_io, is_quantized, options_field,
+                     require_same_type, type_name)
 from .registry import builtin
 
 _SUPPORTED = {
@@ -35,13 +35,8 @@ def broadcast_shape(node, a, b):
 
 
 def _binary_specs(node):
-    if len(node.inputs) != 2 or len(node.outputs) != 1:
-        raise KernelError(f"{node.op_name}: expected 2 inputs and 1 output, got "
-                          f"{len(node.inputs)} and {len(node.outputs)}")
-    a, b = node.inputs
+    a, b = expect_io(node, 2)
     out = node.outputs[0]
-    if a is None or b is None:
-        raise KernelError(f"{node.op_name}: missing input")
     require_same_type(node, a, b, "input 1", "input 2")
     require_same_type(node, a, out, "input", "output")
     allowed = _SUPPORTED[node.op_name]

@@ -11,7 +11,7 @@ UINT64 is not supported (LiteRT refuses it too).
 import numpy as np
 
 from ..model import types
-from .common import KernelError
+from .common import KernelError, expect_io
 from .registry import builtin
 
 _CASTABLE = (types.FLOAT32, types.FLOAT16, types.FLOAT64, types.INT8, types.UINT8, types.INT16,
@@ -72,9 +72,7 @@ def _saturating_cast(src, dst):
 
 @builtin("CAST")
 def prepare_cast(node):
-    if len(node.inputs) != 1 or len(node.outputs) != 1 or node.inputs[0] is None:
-        raise KernelError("CAST: expected 1 input and 1 output")
-    x, out = node.inputs[0], node.outputs[0]
+    (x,), out = expect_io(node, 1), node.outputs[0]
     for spec, what in ((x, "input"), (out, "output")):
         if spec.type not in _CASTABLE:
             raise KernelError(f"Type {types.type_name(spec.type)} is unsupported by op Cast.")

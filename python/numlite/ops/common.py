@@ -44,3 +44,19 @@ def options_field(node, name, default):
     """An option's value, or ``default`` when the node has no options table."""
     options = node.options
     return default if options is None else getattr(options, name, default)
+
+
+def expect_io(node, inputs, outputs=1):
+    """Check the node's arity (absent optional inputs count as missing); return its input specs."""
+    if len(node.inputs) != inputs or len(node.outputs) != outputs or None in node.inputs:
+        raise KernelError(f"{node.op_name}: expected {inputs} input(s) and {outputs} output(s), "
+                          f"got {len(node.inputs)} and {len(node.outputs)}"
+                          + (" with an absent input" if None in node.inputs else ""))
+    return node.inputs
+
+
+def normalize_axis(node, axis, rank, what="axis"):
+    """``axis`` in [-rank, rank) made non-negative, or a KernelError naming the op."""
+    if not -rank <= axis < rank:
+        raise KernelError(f"{node.op_name}: {what} {axis} is out of range for rank {rank}")
+    return axis + rank if axis < 0 else axis

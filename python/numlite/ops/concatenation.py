@@ -9,7 +9,7 @@ is not implemented.
 import numpy as np
 
 from ..model import types
-from .common import KernelError, is_quantized, options_field, require_same_type
+from .common import KernelError, is_quantized, normalize_axis, options_field, require_same_type
 from .registry import builtin
 
 
@@ -43,12 +43,7 @@ def prepare_concatenation(node):
             raise KernelError("CONCATENATION: quantized inputs with scales or zero points "
                               "different from the output's are not supported")
     rank = len(first.shape)
-    axis = options_field(node, "axis", 0)
-    if axis < 0:
-        axis += rank
-    if not 0 <= axis < rank:
-        raise KernelError(f"CONCATENATION: axis {options_field(node, 'axis', 0)} is out of "
-                          f"range for rank {rank}")
+    axis = normalize_axis(node, options_field(node, "axis", 0), rank)
     total = 0
     for spec in node.inputs:
         shape = spec.shape

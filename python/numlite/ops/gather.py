@@ -8,7 +8,7 @@ set); indices int16, int32 or int64.
 import numpy as np
 
 from ..model import types
-from .common import KernelError, options_field, require_same_type
+from .common import KernelError, expect_io, normalize_axis, options_field, require_same_type
 from .registry import builtin
 
 _UNSIGNED = {np.dtype(np.int32): np.uint32, np.dtype(np.int64): np.uint64,
@@ -29,9 +29,7 @@ def _out_of_range(indices):
 
 @builtin("GATHER")
 def prepare_gather(node):
-    if len(node.inputs) != 2 or len(node.outputs) != 1 or None in node.inputs:
-        raise KernelError("GATHER: expected 2 inputs and 1 output")
-    params, indices = node.inputs
+    params, indices = expect_io(node, 2)
     out = node.outputs[0]
     require_same_type(node, params, out, "params", "output")
     if params.type not in _SUPPORTED:
@@ -40,13 +38,8 @@ def prepare_gather(node):
         raise KernelError(f"GATHER: indices type {types.type_name(indices.type)} is not "
                           "INT32 or INT64")
     prank, irank = len(params.shape), len(indices.shape)
-    axis = options_field(node, "axis", 0)
+    axis = normalize_axis(node, options_field(node, "axis", 0), prank)
     batch_dims = options_field(node, "batch_dims", 0)
-    if axis < 0:
-        axis += prank
-    if not 0 <= axis < prank:
-        raise KernelError(f"GATHER: axis {options_field(node, 'axis', 0)} is out of range for "
-                          f"params of rank {prank}")
     if batch_dims < 0:
         batch_dims += irank
     if not 0 <= batch_dims <= irank or batch_dims > axis:

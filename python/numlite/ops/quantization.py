@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from ..model import types
-from .common import KernelError, clip_ufunc, is_quantized
+from .common import KernelError, clip_ufunc, expect_io, is_quantized
 from .registry import builtin
 
 _QUANTIZED_OUT = {types.INT8: (-128, 127), types.UINT8: (0, 255), types.INT16: (-32768, 32767)}
@@ -46,9 +46,7 @@ def _params(node, spec, what):
 
 
 def _check_io(node):
-    if len(node.inputs) != 1 or len(node.outputs) != 1 or node.inputs[0] is None:
-        raise KernelError(f"{node.op_name}: expected 1 input and 1 output")
-    return node.inputs[0], node.outputs[0]
+    return expect_io(node, 1)[0], node.outputs[0]
 
 
 # ---- QUANTIZE --------------------------------------------------------------------------------

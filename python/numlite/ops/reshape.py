@@ -9,7 +9,7 @@ dynamic: its shape is worked out at each invoke.
 import numpy as np
 
 from ..model import types
-from .common import KernelError, require_same_type
+from .common import KernelError, expect_io, require_same_type
 from .registry import builtin
 
 
@@ -85,9 +85,7 @@ def prepare_reshape(node):
 
 @builtin("SQUEEZE")
 def prepare_squeeze(node):
-    if len(node.inputs) != 1 or len(node.outputs) != 1 or node.inputs[0] is None:
-        raise KernelError("SQUEEZE: expected 1 input and 1 output")
-    x, out = node.inputs[0], node.outputs[0]
+    (x,), out = expect_io(node, 1), node.outputs[0]
     require_same_type(node, x, out)
     rank = len(x.shape)
     dims = list(node.options.squeeze_dims) if node.options is not None else []
@@ -122,9 +120,7 @@ def _expand_axis(axis_value, rank):
 
 @builtin("EXPAND_DIMS")
 def prepare_expand_dims(node):
-    if len(node.inputs) != 2 or len(node.outputs) != 1 or None in node.inputs:
-        raise KernelError("EXPAND_DIMS: expected 2 inputs and 1 output")
-    x, axis_spec = node.inputs
+    x, axis_spec = expect_io(node, 2)
     out = node.outputs[0]
     require_same_type(node, x, out)
     if axis_spec.type not in (types.INT32, types.INT64):

@@ -7,7 +7,7 @@ as int64 (LiteRT 2.x reads its bytes as int32, which only works by accident).
 import numpy as np
 
 from ..model import types
-from .common import KernelError, require_same_type
+from .common import KernelError, expect_io, require_same_type
 from .registry import builtin
 
 
@@ -25,9 +25,7 @@ def _permutation(perm_value, rank):
 
 @builtin("TRANSPOSE")
 def prepare_transpose(node):
-    if len(node.inputs) != 2 or len(node.outputs) != 1 or None in node.inputs:
-        raise KernelError("TRANSPOSE: expected 2 inputs and 1 output")
-    x, perm_spec = node.inputs
+    x, perm_spec = expect_io(node, 2)
     out = node.outputs[0]
     require_same_type(node, x, out)
     if perm_spec.type not in (types.INT32, types.INT64):
