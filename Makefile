@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+# Gradle runs the Java example and JUnit tests through numlite-java, hosted by this Python
+GRADLE := gradle --quiet --no-daemon -PnumlitePython=$(abspath $(PY))
 STAMP  := $(VENV)/.installed
 
 .PHONY: demo test setup java-deps bench clean
@@ -24,14 +26,17 @@ java-deps:
 	    default-jdk-headless gradle junit4 >/dev/null; \
 	fi
 
-demo: $(STAMP)
+demo: $(STAMP) java-deps
 	$(PY) examples/python/signatures.py
+	$(GRADLE) runExample
 
-test: $(STAMP)
+test: $(STAMP) java-deps
 	$(PY) -m pytest -q
+	$(GRADLE) test
 
 bench: $(STAMP)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) benchmarks/invoke_latency.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) benchmarks/java_runsignature.py
 
 clean:
 	rm -rf $(VENV) build .gradle

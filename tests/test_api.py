@@ -100,8 +100,8 @@ REQUIRED_FILES = ["mlp.tflite", "multi_signature.tflite", "dtypes.tflite", "stri
                   "fp16_weights.tflite", "encode_decode.tflite", "keras_dense.tflite",
                   "encode_decode_concrete.tflite"]
 # every committed model: converter-made test models and the seed models
-FILES = sorted({p.name for p in MODELS.glob("*.tflite")} | {p.name for p in EXAMPLES.glob("*.tflite")}
-               | set(REQUIRED_FILES))
+FILES = sorted({p.name for p in MODELS.glob("*.tflite")}
+               | {p.name for p in EXAMPLES.glob("*.tflite")} | set(REQUIRED_FILES))
 ALL_MODELS = list(BUILT) + FILES
 
 
@@ -476,6 +476,16 @@ def test_get_tensor_before_allocate():
     check(lambda mod: make(mod, "add").get_tensor(2))
 
 
+def test_get_tensor_after_resize_before_allocate():
+    """Resizing an allocated input frees its data until the next allocate_tensors()."""
+    def run(mod):
+        interp = _allocated_add(mod)
+        interp.set_tensor(0, np.ones((1, 3), np.float32))
+        interp.resize_tensor_input(0, [2, 3])
+        return interp.get_tensor(0)
+    check(run)
+
+
 def test_get_constant_tensor():
     check(lambda mod: make(mod, "add_const").get_tensor(1))
     check(lambda mod: make(mod, "fc").get_tensor(1))
@@ -644,6 +654,14 @@ def test_invoke_returns_none_and_outputs_match():
         assert interp.invoke() is None
         return interp.get_tensor(interp.get_output_details()[0]["index"])
     check(run)
+
+
+def test_unresolved_custom_op():
+    """A custom op nobody registered loads, then fails at allocate_tensors with LiteRT's text
+    (the kernel message and the node line, no separator, no trailing newline)."""
+    model = single_op("MyCustomOp", [T([1, 3], np.float32)], [T([1, 3], np.float32)])
+    check(lambda mod: make(mod, model)._get_ops_details())
+    check(lambda mod: make(mod, model).allocate_tensors())
 
 
 def test_default_resolver_runs():
@@ -949,6 +967,14 @@ def test_string_set_tensor_errors(value):
         interp.set_tensor(0, value)
         return interp.get_tensor(0)
     check(run)
+
+
+@pytest.mark.parametrize("scalar", [np.bytes_(b"zz"), np.str_("zz")], ids=["bytes_", "str_"])
+def test_string_runner_with_numpy_scalar(scalar):
+    """A numpy scalar is not an ndarray: LiteRT names its type as tp_name ('numpy.bytes_')."""
+    check(lambda mod: make(mod, "strings").get_signature_runner()(
+        words=np.array([b"a", b"b"]), idx=np.array([1], np.int32), i=np.int32(0),
+        scalar=scalar))
 
 
 def test_string_runner_with_list():

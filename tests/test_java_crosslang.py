@@ -13,9 +13,9 @@ import shutil
 import numpy as np
 import pytest
 
-jpype = pytest.importorskip("jpype")
-if shutil.which("javac") is None and shutil.which("java") is None:
-    pytest.skip("no JDK", allow_module_level=True)
+import jpype  # noqa: F401  (java extra: fails loudly when missing)
+
+assert shutil.which("java"), "a JDK is needed (make test installs Debian's default-jdk-headless)"
 
 from numlite import Interpreter  # noqa: E402
 from numlite.jvm import golden  # noqa: E402
@@ -123,10 +123,7 @@ def _array_bytes(jarray, value):
 def test_python_and_java_agree(java, model, key):
     jmodel = java["File"](str(model))
     compared = 0
-    for seed, (k, inputs, outputs, in_details, out_details) in zip(
-            SEEDS, golden.signature_cases(model, seeds=SEEDS)):
-        assert k == key or True
-    for k, inputs, outputs, in_details, _ in golden.signature_cases(model, seeds=SEEDS):
+    for k, inputs, outputs, _, _ in golden.signature_cases(model, seeds=SEEDS):
         if k != key:
             continue
         if inputs is None:
@@ -184,7 +181,6 @@ def test_python_and_java_agree(java, model, key):
                 out_positions = {int(it.getOutputTensor(i).index()): i
                                  for i in range(it.getOutputTensorCount())}
                 jout = java["HashMap"]()
-                from jpype import JInt
                 bufs = {}
                 for n in java_outputs:
                     idx = int(it.getOutputTensorFromSignature(n, key).index())
@@ -197,4 +193,8 @@ def test_python_and_java_agree(java, model, key):
         finally:
             it.close()
     if compared == 0:
-        pytest.skip(f"{model.name}[{key}]: no input the Python API and Java's types both run")
+        # Java's DataType has no FLOAT64/FLOAT16: such a signature cannot be fed from Java
+        runner = Interpreter(model_path=str(model)).get_signature_runner(key)
+        kinds = {np.dtype(d["dtype"]) for d in runner.get_input_details().values()}
+        assert kinds - set(_JAVA_DTYPES) - {np.dtype(np.bytes_)}, \
+            f"{model.name}[{key}]: nothing compared although Java can represent every input"

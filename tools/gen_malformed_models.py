@@ -34,7 +34,7 @@ X, W, Y, IDX, WORDS, PICKED = range(6)
 
 
 def base_model(**kw):
-    """The valid model every corruption starts from (928 bytes)."""
+    """The valid model every corruption starts from (under 1 KiB)."""
     signatures = kw.pop("signatures", {"serving_default": ({"x": X, "idx": IDX},
                                                            {"y": Y, "picked": PICKED})})
     return build_model(

@@ -91,6 +91,8 @@ class Interpreter:
         if model_path and not model_content:
             model = load_model(os.fsdecode(os.fspath(model_path)))
         elif model_content and not model_path:
+            if isinstance(model_content, str):
+                raise TypeError("model_content must be bytes, bytearray or memoryview, not str")
             self._model_content = model_content
             model = load_model(model_content)
         elif not model_path and not model_content:
@@ -343,6 +345,14 @@ class SignatureRunner:
 
 # ---- shared helpers of Interpreter and SignatureRunner -------------------------
 
+def _c_type_name(cls):
+    """A type's name as CPython's tp_name gives it (what LiteRT's C++ messages print)."""
+    static = not cls.__flags__ & (1 << 9)           # Py_TPFLAGS_HEAPTYPE
+    if static and cls.__module__ != "builtins":
+        return f"{cls.__module__}.{cls.__qualname__}"
+    return cls.__qualname__
+
+
 def _sparsity_details(sparsity):
     if sparsity is None:
         return {}
@@ -390,7 +400,7 @@ def _set_tensor(sub, index, value):
     if tensor.type == types.STRING:
         if not isinstance(value, np.ndarray):
             raise ValueError("Passed in value type is not a numpy array, got type %s."
-                             % type(value).__name__)
+                             % _c_type_name(type(value)))
         sub.values[index] = to_string_array(value)
         return
     target = sub.values[index]
@@ -411,5 +421,7 @@ def _get_tensor(sub, index):
         if sub.ready and sub.shapes[index] is not None:
             return empty_value(sub.shapes[index], sub.dtypes[index])
         raise ValueError("Tensor data is null. Run allocate_tensors() first")
+    if not sub.ready and sub.shapes[index] is not None and value.shape != sub.shapes[index]:
+        raise ValueError("Tensor data is null. Run allocate_tensors() first")   # resized
     return value.copy()
 

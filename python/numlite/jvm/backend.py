@@ -16,7 +16,7 @@ from jpype import JArray, JClass, JImplements, JInt, JOverride, JString
 from .. import __version__
 from ..interpreter import Interpreter
 from ..model.strings import decode_strings, encode_strings
-from ..runtime.subgraph import empty_value
+from ..runtime.subgraph import Cancelled, empty_value
 from .dtypes import C_TYPES
 
 _BackendException = JClass("org.numlite.jvm.BackendException")
@@ -135,7 +135,6 @@ class Session:
         self._model = interpreter._model
         self._signatures = {s.key: s for s in self._model.signature_defs}
         self._cancellable = cancellable
-        self._cancelled = False
         self._plans = []
         self._lock = threading.RLock()
 
@@ -306,14 +305,12 @@ class Session:
                     write(sub, tensor, data[k])
             except Exception as e:  # noqa: BLE001
                 raise _error(INVOKE, e) from None
-            if self._cancelled:
-                raise _BackendException(CANCELLED, "cancelled")
             try:
                 sub.invoke()
+            except Cancelled:
+                raise _BackendException(CANCELLED, "cancelled") from None
             except Exception as e:  # noqa: BLE001
                 raise _error(INVOKE, e) from None
-            if self._cancelled:
-                raise _BackendException(CANCELLED, "cancelled")
             return plan.store(sub, self._value)
 
     # ---- misc -------------------------------------------------------------------------------
@@ -324,7 +321,7 @@ class Session:
 
     @JOverride
     def setCancelled(self, cancelled):
-        self._cancelled = bool(cancelled)
+        self._runtime.cancelled = bool(cancelled)
 
     @JOverride
     def executionPlanLength(self):

@@ -48,10 +48,12 @@ def options_field(node, name, default):
 
 def expect_io(node, inputs, outputs=1):
     """Check the node's arity (absent optional inputs count as missing); return its input specs."""
-    if len(node.inputs) != inputs or len(node.outputs) != outputs or None in node.inputs:
+    if len(node.inputs) != inputs or len(node.outputs) != outputs:
         raise KernelError(f"{node.op_name}: expected {inputs} input(s) and {outputs} output(s), "
-                          f"got {len(node.inputs)} and {len(node.outputs)}"
-                          + (" with an absent input" if None in node.inputs else ""))
+                          f"got {len(node.inputs)} and {len(node.outputs)}")
+    if None in node.inputs:
+        raise KernelError(f"Tensor at index {node.inputs.index(None)} was optional but was "
+                          "expected\n")
     return node.inputs
 
 

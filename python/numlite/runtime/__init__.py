@@ -19,6 +19,8 @@ class Runtime:
         self._subgraphs = [None] * len(model.subgraphs)
         self.lock = threading.RLock()
         self.resources = {}
+        #: set from another thread to stop invoke() between two operators (Java's setCancelled)
+        self.cancelled = False
 
     def subgraph(self, index):
         sub = self._subgraphs[index]

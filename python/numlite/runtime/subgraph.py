@@ -21,11 +21,20 @@ from ..model.strings import decode_strings
 _QUIET = dict(all="ignore")
 
 
+class Cancelled(RuntimeError):
+    """Raised between two steps of invoke() once the runtime's ``cancelled`` flag is set."""
+
+
 def node_error(op_index, op_name, stage, detail):
-    """LiteRT's error-reporter text: the kernel's message, then the node line."""
-    detail = str(detail).rstrip("\n")
-    prefix = f"{detail}\n" if detail else ""
-    return RuntimeError(f"{prefix}Node number {op_index} ({op_name}) failed to {stage}.\n")
+    """LiteRT's error-reporter text: the kernel's message, then the node line.
+
+    LiteRT concatenates reported messages as they are (some end in a newline or a
+    space); a message ending in neither gets a newline so the node line stands apart.
+    """
+    detail = str(detail)
+    if detail and not detail[-1].isspace():
+        detail += "\n"
+    return RuntimeError(f"{detail}Node number {op_index} ({op_name}) failed to {stage}.")
 
 
 def constant_value(tensor, buffers):
@@ -187,6 +196,9 @@ class Subgraph:
             kernel = registry.lookup(code, self.runtime.custom_kernels)
             if kernel is None:
                 raise node_error(op.index, code.name, "prepare", self._unresolved(code))
+            if -1 in op.outputs:
+                raise node_error(op.index, code.name, "prepare", "Tensor at index "
+                                 f"{op.outputs.index(-1)} was optional but was expected\n")
             if any(i >= 0 and self.shapes[i] is None for i in op.inputs):
                 for o in op.outputs:
                     self.shapes[o] = None
@@ -251,16 +263,21 @@ class Subgraph:
         if not self.ready:
             raise RuntimeError("Invoke called on model that is not ready.")
         v = self.values
+        runtime = self.runtime
         step = None
         try:
             with np.errstate(**_QUIET):
                 for step in self.plan:
+                    if runtime.cancelled:
+                        raise Cancelled("Client requested cancel during Invoke()")
                     run, ins, out = step[0], step[1], step[2]
                     if type(out) is int:
                         v[out] = run(*[v[i] for i in ins])
                     else:
                         for o, r in zip(out, run(*[v[i] for i in ins])):
                             v[o] = r
+        except Cancelled:
+            raise
         except Exception as e:
             op = step[3]
             name = self.model.operator_codes[op.opcode_index].name
