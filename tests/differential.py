@@ -120,3 +120,72 @@ def numlite_error(model, feeds):
     except (RuntimeError, ValueError) as e:
         return str(e)
     return None
+
+
+def _litert_outputs_allowing_empty(model, feeds, resolver):
+    """LiteRT's outputs, with ``("empty", shape)`` for an output it holds no data for: its
+    get_tensor raises "Invalid tensor size." on a zero-element dynamic output, whose
+    shape still shows in get_output_details."""
+    kind = litert.OpResolverType.BUILTIN_REF if resolver == REF else litert.OpResolverType.AUTO
+    interp = litert.Interpreter(model_content=model, experimental_op_resolver_type=kind)
+    details = interp.get_input_details()
+    for d, x in zip(details, feeds):
+        if tuple(d["shape"]) != np.shape(x):
+            interp.resize_tensor_input(d["index"], list(np.shape(x)))
+    interp.allocate_tensors()
+    for d, x in zip(interp.get_input_details(), feeds):
+        interp.set_tensor(d["index"], x)
+    interp.invoke()
+    outputs = []
+    for d in interp.get_output_details():
+        try:
+            outputs.append(interp.get_tensor(d["index"]))
+        except ValueError as e:
+            if "Invalid tensor size" not in str(e):
+                raise
+            outputs.append(("empty", tuple(int(n) for n in d["shape"]), d["dtype"]))
+    return outputs
+
+
+def compare_dynamic(model, feeds, resolver=REF, ulps=0, rtol=0.0, atol=0.0):
+    """``compare`` for models whose outputs may be empty at run time (data-dependent shapes):
+    an empty LiteRT output is checked by shape and dtype. Returns (ours, theirs)."""
+    ours = run_numlite(model, feeds)
+    theirs = _litert_outputs_allowing_empty(model, feeds, resolver)
+    assert len(ours) == len(theirs)
+    for i, (a, e) in enumerate(zip(ours, theirs)):
+        if isinstance(e, tuple):
+            a = np.asarray(a)
+            assert a.size == 0 and a.shape == e[1], f"output {i}: {a.shape} != empty {e[1]}"
+            assert a.dtype == np.dtype(e[2]), f"output {i}: dtype {a.dtype} != {e[2]}"
+        else:
+            assert_same(a, e, ulps=ulps, rtol=rtol, atol=atol, what=f"output {i}")
+    return ours, theirs
+
+
+RESET = "reset"        # a compare_sequence step: reset_all_variables() on both interpreters
+
+
+def compare_sequence(model, steps, resolver=REF, ulps=0, rtol=0.0, atol=0.0):
+    """Run ``steps`` on one numlite and one LiteRT interpreter and compare after each step.
+
+    Each step is a list of feeds (set, invoke, compare every output) or ``RESET``
+    (``reset_all_variables`` on both). State kept between invokes, such as the variable
+    tensors of recurrent ops or a kernel's scratch buffers, is exercised this way.
+    Returns numlite's outputs of every invoke.
+    """
+    kind = litert.OpResolverType.BUILTIN_REF if resolver == REF else litert.OpResolverType.AUTO
+    ours = numlite.Interpreter(model_content=model)
+    theirs = litert.Interpreter(model_content=model, experimental_op_resolver_type=kind)
+    results = []
+    for n, step in enumerate(steps):
+        if isinstance(step, str) and step == RESET:
+            ours.reset_all_variables()
+            theirs.reset_all_variables()
+            continue
+        a, e = _feed(ours, step), _feed(theirs, step)
+        assert len(a) == len(e)
+        for i, (x, y) in enumerate(zip(a, e)):
+            assert_same(x, y, ulps=ulps, rtol=rtol, atol=atol, what=f"step {n} output {i}")
+        results.append(a)
+    return results

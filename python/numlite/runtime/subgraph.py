@@ -9,6 +9,8 @@ only runs that list. Operators whose input shapes are unknown until run time
 only when the shapes it sees change.
 """
 
+import contextlib
+
 import numpy as np
 
 from ..model import types
@@ -19,6 +21,8 @@ from ..model.strings import decode_strings
 
 #: float overflow, 0/0 and narrowing casts are defined results in TFLite, not warnings
 _QUIET = dict(all="ignore")
+#: the context of a subgraph run by call(): already inside an invoke's np.errstate
+_NESTED = contextlib.nullcontext()
 
 
 class Cancelled(RuntimeError):
@@ -103,6 +107,9 @@ class Subgraph:
         self.outputs = sg.outputs
         self.plan = None
         self.ready = False
+        #: True while this subgraph prepares or invokes: preparing, invoking or calling it
+        #: again then (recursion through control flow, a CALL_ONCE of its own subgraph) fails
+        self.busy = False
 
     # ---- shapes and storage -------------------------------------------------
     def resize_input(self, index, dims, strict=False):
@@ -139,6 +146,8 @@ class Subgraph:
         """
         if self.ready:
             return
+        if self.busy:
+            raise self._recursion()
         for i in range(len(self.sg.tensors)):
             if self.constants[i] is None:
                 self.values[i] = None if i not in self.inputs else self.values[i]
@@ -149,7 +158,11 @@ class Subgraph:
                 self._allocate_storage(t.index, reset=True)
         self.plan = None
         self.ready = False
-        self.plan = self._prepare()
+        self.busy = True
+        try:
+            self.plan = self._prepare()
+        finally:
+            self.busy = False
         self.ready = True
 
     def _allocate_storage(self, i, reset=False):
@@ -260,13 +273,20 @@ class Subgraph:
 
     # ---- invoke -------------------------------------------------------------
     def invoke(self):
+        self._execute(np.errstate(**_QUIET))
+
+    def _execute(self, context):
+        """Run the plan inside ``context`` (the float-error state)."""
         if not self.ready:
             raise RuntimeError("Invoke called on model that is not ready.")
+        if self.busy:
+            raise self._recursion()
         v = self.values
         runtime = self.runtime
         step = None
+        self.busy = True
         try:
-            with np.errstate(**_QUIET):
+            with context:
                 for step in self.plan:
                     if runtime.cancelled:
                         raise Cancelled("Client requested cancel during Invoke()")
@@ -282,13 +302,20 @@ class Subgraph:
             op = step[3]
             name = self.model.operator_codes[op.opcode_index].name
             raise node_error(op.index, name, "invoke", e) from None
+        finally:
+            self.busy = False
 
     def call(self, arrays):
-        """Run this subgraph as a function (for CALL/WHILE/IF kernels): inputs in, outputs out.
+        """Run this subgraph as a function (for CALL/WHILE/IF/CALL_ONCE kernels).
 
-        Re-prepares only when an input shape changed; the returned arrays are
-        the subgraph's own output values (copy them if you keep them across calls).
+        ``arrays`` (one per subgraph input, of the inputs' dtypes) are bound to
+        the inputs without a copy; the subgraph re-prepares only when an input
+        shape changed. Returns the output values: the subgraph's own arrays, which
+        a later call replaces but never writes into. Calling a subgraph that is
+        preparing or running (recursion) raises RuntimeError.
         """
+        if self.busy:
+            raise self._recursion()
         values = self.values
         for index, array in zip(self.inputs, arrays):
             if array.shape != self.shapes[index]:
@@ -297,8 +324,13 @@ class Subgraph:
             self.allocate()
         for index, array in zip(self.inputs, arrays):
             values[index] = array
-        self.invoke()
+        self._execute(_NESTED)      # called by a kernel: the caller's invoke set errstate
         return [values[i] for i in self.outputs]
+
+    def _recursion(self):
+        return RuntimeError(f"subgraph {self.index} ({self.sg.name or 'unnamed'}) is called "
+                            "while it is preparing or running: recursive calls are not "
+                            "supported")
 
     def shape_of(self, index):
         """Current shape of a tensor (the value's shape once a dynamic tensor has one)."""
