@@ -8,17 +8,17 @@ models cannot run in ai-edge-litert: only numlite's figure is shown for them.
 
 import argparse
 import pathlib
-import statistics
 import sys
-import time
 
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numlite  # noqa: E402
 from builder import TensorDef, single_op  # noqa: E402
+from latency import bench_runtime, random_inputs  # noqa: E402
 
 
 def one_op_model():
@@ -33,54 +33,6 @@ def models():
         yield f"examples/{path.name}", path.read_bytes()
     for path in sorted((ROOT / "tests" / "models").glob("*.tflite")):
         yield f"tests/{path.name}", path.read_bytes()
-
-
-def timed(fn, repeat, number):
-    fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        samples.append((time.perf_counter() - start) / number)
-    return statistics.median(samples)
-
-
-def random_inputs(details, rng):
-    values = {}
-    for name, d in details.items():
-        shape = [max(1, int(s)) for s in d["shape"]]
-        dtype = d["dtype"]
-        if dtype == np.bytes_:
-            values[name] = np.array([str(v).encode() for v in rng.standard_normal(
-                int(np.prod(shape)))], dtype=object).reshape(shape)
-        elif np.issubdtype(dtype, np.floating):
-            values[name] = rng.standard_normal(shape).astype(dtype)
-        elif dtype == np.bool_:
-            values[name] = rng.random(shape) > 0.5
-        else:
-            values[name] = rng.integers(0, 3, shape).astype(dtype)
-    return values
-
-
-def bench_runtime(make, content, key, inputs, repeat, number):
-    """(invoke latency, SignatureRunner call latency); invoke only for subgraph 0's signature."""
-    try:
-        runner = make(content).get_signature_runner(key)
-        runner(**inputs)
-    except (RuntimeError, ValueError):
-        return None, None
-    call = timed(lambda: runner(**inputs), repeat, number)
-    if runner._subgraph_index != 0:
-        return None, call
-    interpreter = make(content)     # a fresh one: LiteRT refuses invoke while a runner lives
-    signature = interpreter._get_full_signature_list()[key]["inputs"]
-    for name, index in signature.items():
-        interpreter.resize_tensor_input(index, inputs[name].shape)
-    interpreter.allocate_tensors()
-    for name, index in signature.items():
-        interpreter.set_tensor(index, inputs[name])
-    return timed(interpreter.invoke, repeat, number), call
 
 
 def main():

@@ -121,6 +121,11 @@ class TensorDef:
     is_variable: bool = False
     has_rank: Optional[bool] = None
     buffer: Optional[int] = None
+    #: SparsityParameters: dict(traversal_order=[...], block_map=[...], dim_metadata=[
+    #: dict(format="DENSE", dense_size=n) or dict(format="SPARSE_CSR", segments=[...],
+    #: indices=[...], index_type="int32"|"uint16"|"uint8"), ...]); ``data`` is then the
+    #: compressed values
+    sparsity: Optional[Dict[str, Any]] = None
 
     @property
     def type_number(self) -> int:
@@ -366,6 +371,57 @@ def _quantization(builder, quant):
     return tflite.QuantizationParametersEnd(builder)
 
 
+_INDEX_VECTORS = {"int32": (1, "Int32Vector", flatbuffers.number_types.Int32Flags),
+                  "uint16": (2, "Uint16Vector", flatbuffers.number_types.Uint16Flags),
+                  "uint8": (3, "Uint8Vector", flatbuffers.number_types.Uint8Flags)}
+
+
+def _index_vector(builder, values, kind):
+    """A SparseIndexVector union member: (type number, table offset)."""
+    number, table, flags = _INDEX_VECTORS[kind]
+    values = [int(v) for v in values]
+    getattr(tflite, f"{table}StartValuesVector")(builder, len(values))
+    for v in reversed(values):
+        builder.Prepend(flags, v)
+    vector = builder.EndVector()
+    getattr(tflite, f"{table}Start")(builder)
+    getattr(tflite, f"{table}AddValues")(builder, vector)
+    return number, getattr(tflite, f"{table}End")(builder)
+
+
+def _sparsity(builder, sparsity):
+    """A SparsityParameters table (see TensorDef.sparsity)."""
+    dims = []
+    for d in sparsity["dim_metadata"]:
+        fmt = d.get("format", "DENSE")
+        fmt = {"DENSE": 0, "SPARSE_CSR": 1}[fmt] if isinstance(fmt, str) else int(fmt)
+        segments = indices = None
+        if fmt == 1:
+            kind = d.get("index_type", "int32")
+            segments = _index_vector(builder, d["segments"], kind)
+            indices = _index_vector(builder, d["indices"], kind)
+        tflite.DimensionMetadataStart(builder)
+        tflite.DimensionMetadataAddFormat(builder, fmt)
+        if "dense_size" in d:
+            tflite.DimensionMetadataAddDenseSize(builder, int(d["dense_size"]))
+        if segments is not None:
+            tflite.DimensionMetadataAddArraySegmentsType(builder, segments[0])
+            tflite.DimensionMetadataAddArraySegments(builder, segments[1])
+            tflite.DimensionMetadataAddArrayIndicesType(builder, indices[0])
+            tflite.DimensionMetadataAddArrayIndices(builder, indices[1])
+        dims.append(tflite.DimensionMetadataEnd(builder))
+    order = _int_vector(builder, sparsity.get("traversal_order", []))
+    block_map = _int_vector(builder, sparsity.get("block_map", [])) \
+        if sparsity.get("block_map") else None
+    dims_vec = _offset_vector(builder, dims)
+    tflite.SparsityParametersStart(builder)
+    tflite.SparsityParametersAddTraversalOrder(builder, order)
+    if block_map is not None:
+        tflite.SparsityParametersAddBlockMap(builder, block_map)
+    tflite.SparsityParametersAddDimMetadata(builder, dims_vec)
+    return tflite.SparsityParametersEnd(builder)
+
+
 def _normalize_signature(key, value):
     """(inputs map, outputs map, subgraph index) from a 2- or 3-tuple or a dict."""
     if isinstance(value, dict):
@@ -559,6 +615,7 @@ def _subgraph(builder, sg: SubgraphDef, buffers: List[int], opcode_keys) -> int:
         signature_off = _int_vector(builder, signature) if signature is not None else None
         name_off = builder.CreateString(t.name if t.name is not None else f"t{i}")
         quant_off = _quantization(builder, t.quant) if t.quant else None
+        sparsity_off = _sparsity(builder, t.sparsity) if t.sparsity else None
         tflite.TensorStart(builder)
         tflite.TensorAddShape(builder, shape_off)
         tflite.TensorAddType(builder, t.type_number)
@@ -568,6 +625,8 @@ def _subgraph(builder, sg: SubgraphDef, buffers: List[int], opcode_keys) -> int:
             tflite.TensorAddQuantization(builder, quant_off)
         if t.is_variable:
             tflite.TensorAddIsVariable(builder, True)
+        if sparsity_off is not None:
+            tflite.TensorAddSparsity(builder, sparsity_off)
         if signature_off is not None:
             tflite.TensorAddShapeSignature(builder, signature_off)
         if t.has_rank is not None:

@@ -332,3 +332,91 @@ def test_quantized_conv_is_refused():
     error = numlite_error(model, [np.zeros((1, 4, 4, 2), np.int8)])
     assert "float32 kernel only" in error and "failed to prepare" in error
     del rng
+
+
+# ---- random sweeps ------------------------------------------------------------------------------
+
+def random_window(rng, spatial_max=11):
+    """(size, kernel, stride, dilation, padding) per spatial dimension with a valid output."""
+    padding = str(rng.choice(["SAME", "VALID"]))
+    dims = []
+    for _ in range(2):
+        while True:
+            size, k = int(rng.integers(1, spatial_max + 1)), int(rng.integers(1, 6))
+            stride, dilation = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+            if out_dim(padding, size, k, stride, dilation) >= 1:
+                break
+        dims.append((size, k, stride, dilation))
+    return padding, dims
+
+
+@pytest.mark.parametrize("resolver", BOTH)
+@pytest.mark.parametrize("seed", range(24))
+def test_conv_2d_random_configurations(seed, resolver):
+    rng = np.random.default_rng(100 + seed)
+    padding, ((h, kh, sh, dh), (w, kw, sw, dw)) = random_window(rng)
+    groups = int(rng.choice([1, 1, 1, 2, 3]))
+    fin, og = int(rng.integers(1, 5)), int(rng.integers(1, 4))
+    batch = int(rng.integers(1, 3))
+    act = str(rng.choice(["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]))
+    case = ((batch, h, w, fin * groups), (og * groups, kh, kw, fin), padding, (sh, sw),
+            (dh, dw), act)
+    model, _, _ = conv_model(*case, rng)
+    compare(model, [rand(rng, case[0])], resolver=resolver, **TOL)
+
+
+@pytest.mark.parametrize("resolver", BOTH)
+@pytest.mark.parametrize("seed", range(24))
+def test_depthwise_conv_2d_random_configurations(seed, resolver):
+    rng = np.random.default_rng(200 + seed)
+    padding, ((h, kh, sh, dh), (w, kw, sw, dw)) = random_window(rng)
+    case = ((int(rng.integers(1, 3)), h, w, int(rng.integers(1, 6))), kh, kw,
+            int(rng.integers(1, 4)), padding, (sh, sw), (dh, dw),
+            str(rng.choice(["NONE", "RELU", "RELU6"])))
+    model, _, _ = depthwise_model(*case, rng)
+    compare(model, [rand(rng, case[0])], resolver=resolver, **TOL)
+
+
+@pytest.mark.parametrize("resolver", BOTH)
+@pytest.mark.parametrize("seed", range(16))
+def test_transpose_conv_random_configurations(seed, resolver):
+    rng = np.random.default_rng(300 + seed)
+    padding = str(rng.choice(["SAME", "VALID"]))
+    h, w = int(rng.integers(1, 7)), int(rng.integers(1, 7))
+    kh, kw = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    sh, sw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    # an output size that maps back onto the input (LiteRT's check)
+    out = []
+    for size, k, s in ((h, kh, sh), (w, kw, sw)):
+        options = [o for o in range(1, size * s + k + 2) if out_dim(padding, o, k, s) == size]
+        out.append(int(rng.choice(options)))
+    case = ((int(rng.integers(1, 3)), h, w, int(rng.integers(1, 5))),
+            (int(rng.integers(1, 5)), kh, kw), padding, (sh, sw), tuple(out), "NONE")
+    model, _, _ = transpose_model(*case, rng)
+    compare(model, [rand(rng, case[0])], resolver=resolver, **TOL)
+
+
+@pytest.mark.parametrize("padding", ("SAME", "VALID"))
+@pytest.mark.parametrize("op", ("CONV_2D", "DEPTHWISE_CONV_2D"))
+def test_convolutions_take_non_contiguous_inputs(op, padding):
+    # a strided view (as a slicing kernel may return) reaching run(): no C order assumed
+    from numlite.model.enums import BUILTIN_CODES
+    from numlite.model.options import default_options
+    from numlite.ops import registry
+    from numlite.runtime.node import Node, TensorSpec
+    rng = np.random.default_rng(20)
+    out_c = 4 if op == "CONV_2D" else 3
+    w = rand(rng, (4, 3, 3, 3) if op == "CONV_2D" else (1, 3, 3, 3), 0.3)
+    bias = rand(rng, out_c)
+    options = default_options(1 if op == "CONV_2D" else 2)._replace(
+        padding=0 if padding == "SAME" else 1, stride_h=1, stride_w=1)
+
+    def spec(i, shape, value=None):
+        return TensorSpec(i, f"t{i}", 0, np.dtype(np.float32), shape, value, None, None)
+    out_hw = (6, 5) if padding == "SAME" else (4, 3)
+    node = Node(0, op, 1, (spec(0, (1, 6, 5, 3)), spec(1, w.shape, w), spec(2, (out_c,), bias)),
+                (spec(3, (1,) + out_hw + (out_c,)),), options, None, None)
+    run, _ = registry._BUILTIN[BUILTIN_CODES[op]].prepare(node)
+    view = rand(rng, (1, 6, 10, 3))[:, :, ::2]
+    assert not view.flags.c_contiguous
+    np.testing.assert_array_equal(run(view, w, bias), run(np.ascontiguousarray(view), w, bias))

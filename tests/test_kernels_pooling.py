@@ -82,3 +82,21 @@ def test_quantized_pool_is_refused():
                       options=dict(padding="VALID", stride_h=2, stride_w=2, filter_height=2,
                                    filter_width=2))
     assert "float32 kernel only" in numlite_error(model, [np.zeros((1, 4, 4, 1), np.int8)])
+
+
+@pytest.mark.parametrize("resolver", (REF, DEFAULT))
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("op", OPS)
+def test_pool_random_configurations(op, seed, resolver):
+    rng = np.random.default_rng(seed)
+    padding = str(rng.choice(["SAME", "VALID"]))
+    while True:
+        h, w = (int(v) for v in rng.integers(1, 12, 2))
+        kh, kw = (int(v) for v in rng.integers(1, 7, 2))
+        sh, sw = (int(v) for v in rng.integers(1, 4, 2))
+        if out_dim(padding, h, kh, sh) >= 1 and out_dim(padding, w, kw, sw) >= 1:
+            break
+    shape = (int(rng.integers(1, 3)), h, w, int(rng.integers(1, 5)))
+    x = np.asarray(rng.standard_normal(shape) * 3, np.float32)
+    compare(pool_model(op, shape, (kh, kw), padding, (sh, sw), "NONE"), [x], resolver=resolver,
+            **TOL)

@@ -124,3 +124,24 @@ def test_where_of_a_constant_is_folded():
     m = single_op("WHERE", [T([2, 3], data=x)], [T([1, 2], np.int64)])
     ours, _ = compare(m, [])
     assert ours[0].tolist() == [[0, 1], [1, 0], [1, 2]]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("op", ("SELECT", "SELECT_V2"))
+def test_large_selections(op, dtype):
+    """Large outputs pick raw bits without branches: NaN payloads, -0.0 and broadcasting
+    must come through unchanged."""
+    rng = np.random.default_rng(11)
+    if op == "SELECT":
+        shapes = ((40, 33), (40, 33), (40, 33))
+    else:
+        shapes = ((40, 1), (40, 33), (33,))
+    f = feeds(*shapes, dtype, seed=5)
+    if np.dtype(dtype).kind == "f":
+        f[1].reshape(-1)[:4] = [np.nan, -0.0, np.inf, -np.inf]
+    ours, theirs = compare(select(op, *shapes, dtype=dtype), f)
+    assert np.array_equal(ours[0].view(np.uint8), theirs[0].view(np.uint8))
+    rows = single_op("SELECT", [T([40], np.bool_), T([40, 33], dtype), T([40, 33], dtype)],
+                     [T([40, 33], dtype)])
+    compare(rows, [rng.random(40) < 0.5, f[1] if op == "SELECT" else
+                   np.broadcast_to(f[1], (40, 33)).copy(), values((40, 33), dtype, rng)])

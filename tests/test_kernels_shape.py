@@ -234,3 +234,25 @@ def test_tile_refuses_wrong_multiples():
     feeds = [np.zeros((2, 2), np.float32)]
     assert litert_error(m, feeds) is not None
     assert "Node number 0 (TILE) failed to prepare." in numlite_error(m, feeds)
+
+
+@pytest.mark.parametrize("batch", (1, 3, 5))
+def test_dynamic_batch_reshape_pattern(batch):
+    """The converter's pattern for a dynamic batch: SHAPE -> STRIDED_SLICE (shrink) -> PACK
+    -> RESHAPE, then a reduction and a broadcast back (new shapes at every resize)."""
+    tensors = [T([None, 4], name="x"), T([2], np.int32, name="shape"),
+               T([1], np.int32, data=[0], name="begin"), T([1], np.int32, data=[1], name="end"),
+               T([1], np.int32, data=[1], name="stride"), T([], np.int32, name="batch"),
+               T([], np.int32, data=np.int32(2), name="two"), T([3], np.int32, name="packed"),
+               T([None, 2, 2], name="reshaped"), T([1], np.int32, data=[2], name="axis"),
+               T([None, 2, 1], name="mean"), T([None, 2, 2], name="centered")]
+    ops = [Op("SHAPE", [0], [1], options=dict(out_type=np.int32)),
+           Op("STRIDED_SLICE", [1, 2, 3, 4], [5], options=dict(shrink_axis_mask=1)),
+           Op("PACK", [5, 6, 6], [7], options=dict(values_count=3, axis=0)),
+           Op("RESHAPE", [0, 7], [8], options=dict(new_shape=[])),
+           Op("MEAN", [8, 9], [10], options=dict(keep_dims=True)),
+           Op("SQUARED_DIFFERENCE", [8, 10], [11])]
+    m = build_model(tensors=tensors, ops=ops, inputs=[0], outputs=[11, 7])
+    x = values((batch, 4), np.float32, seed=batch)
+    ours, _ = compare(m, [x])
+    assert ours[1].tolist() == [batch, 2, 2]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from builder import T, single_op
-from differential import DEFAULT, REF, compare, litert_error, numlite_error, run_numlite
+from differential import DEFAULT, compare, litert_error, numlite_error, run_numlite
 
 SHAPES = [(), (1,), (7,), (3, 5), (2, 3, 4), (2, 1, 3, 4), (1, 2, 3, 2, 2), (2, 0, 3)]
 SPECIAL = np.array([0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 3.5, 1e-8, -1e-8,

@@ -645,7 +645,7 @@ def _scalar_string(array, what):
 @custom("FlexSave", foldable=False)
 def prepare_save(node):
     """Save(filename, tensor_names, data...): write the tensors to one V1 checkpoint file."""
-    op, node_def = parse_flex_options(node.custom_options)
+    _, node_def = parse_flex_options(node.custom_options)
     if node_def.op != "Save":
         raise KernelError(f"FlexSave: the NodeDef is a {node_def.op!r} op")
     if len(node.inputs) < 2 or None in node.inputs or node.outputs:
@@ -677,7 +677,7 @@ def prepare_save(node):
 @custom("FlexRestore", foldable=False)
 def prepare_restore(node):
     """Restore(file_pattern, tensor_name) -> the tensor of type ``dt`` (shape from the file)."""
-    op, node_def = parse_flex_options(node.custom_options)
+    _, node_def = parse_flex_options(node.custom_options)
     if node_def.op != "Restore":
         raise KernelError(f"FlexRestore: the NodeDef is a {node_def.op!r} op")
     if len(node.inputs) != 2 or None in node.inputs or len(node.outputs) != 1:

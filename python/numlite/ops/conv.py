@@ -3,8 +3,11 @@
 Shapes: CONV_2D input ``[N, H, W, Cin]``, filter ``[Cout, kh, kw, Cin / groups]`` with
 ``groups = Cin / filter_in`` (grouped convolution: output channels ``[g * Cout/groups,
 (g+1) * Cout/groups)`` see input channels ``[g * Cin/groups, ...)``); CONV_3D input
-``[N, D, H, W, Cin]``, filter ``[kd, kh, kw, Cin, Cout]``. Bias ``[Cout]`` is optional.
-Padding, strides and dilations follow padding.h (see windows.py).
+``[N, D, H, W, Cin]``, filter ``[kd, kh, kw, Cin, Cout]``. Bias ``[Cout]``: CONV_3D's is
+optional; LiteRT's float CONV_2D requires one (two inputs fail with ``has_bias was not
+true.``, an absent ``-1`` bias with ``Tensor at index 2 was optional but was expected``) and
+numlite refuses those models the same way. Padding, strides and dilations follow padding.h
+(see windows.py).
 
 A constant filter is turned once at prepare into the ``[k... * Cin, Cout]`` matrix the
 sgemm wants (a filter fed at run time is transposed on each call). ``run`` copies the
@@ -141,7 +144,6 @@ def conv_runner(node, x_shape, kernel, strides, dilations, padding, cin, cout, g
 
     # grouped: a [groups, M, k * cin/groups] view, one batched matmul, channels regrouped
     cg = cin // groups
-    og = cout // groups
 
     def run_grouped(x, w=None, b=None):
         wm = const_matrix if w is None or const_matrix is not None else matrix_of(w)

@@ -5,13 +5,24 @@ Input ``[N, H, W, Cin]``, filter ``[1, kh, kw, Cout]`` with ``Cout = Cin * multi
 padding, strides and dilations as CONV_2D (windows.py).
 
 Depthwise convolution moves more bytes than it computes, so the layout is chosen for
-numpy's inner loops: the input is copied once into a zero-bordered scratch buffer with
-``Cout`` channels (channels repeated ``multiplier`` times in the same copy), the taps are a
-``[kh, kw, N, Ho, Wo, Cout]`` strided view of it, and the filter is broadcast once at
-prepare to ``[kh, kw, Wo, Cout]`` so that, with stride_w 1, every operand's ``(Wo, Cout)``
-block is contiguous and einsum's fused multiply-accumulate loop runs over whole rows (a
-per-channel ``[Cout]`` filter would cut the inner loop to ``Cout`` elements). The taps are
-summed in filter order, as LiteRT's reference kernel does.
+numpy's inner loops: one einsum sums the taps (in filter order, as LiteRT's reference
+kernel does) over a strided view of the input, and every operand's innermost run is a
+whole contiguous output row of ``Wo * Cout`` values (a per-channel ``[Cout]`` filter would
+cut numpy's inner loop to ``Cout`` elements and double the time). To get there:
+
+* the filter is broadcast once at prepare to ``[kh, kw, Wo * Cout]``;
+* the input is copied once into a zero-bordered scratch buffer with ``Cout`` channels
+  (channels repeated ``multiplier`` times in the same copy); without padding and with
+  multiplier 1 and stride_w 1 the input itself is viewed;
+* with stride_w > 1 the scratch holds the ``stride_w`` column phases of the padded input
+  separately (phase ``b`` = columns ``b, b + stride_w, ...``), so tap ``j = a * stride_w + b``
+  reads phase ``b`` from column ``a`` contiguously; taps past the filter get zero weights.
+
+A Python loop runs over nothing but the few column phases when filling the scratch.
+(Stride and dilation both above 1 along the width, which TensorFlow never emits, use the
+plain ``[kh, kw, N, Ho, Wo, Cout]`` view.) LiteRT's reference kernel takes the multiplier
+from the shapes and ignores the depth_multiplier option, as numlite does; a two-input
+node (no bias) runs, an absent ``-1`` bias is refused as LiteRT refuses it.
 """
 
 import numpy as np
@@ -23,6 +34,8 @@ from .conv import finisher
 from .registry import builtin
 from .windows import (check_arity, check_float, check_rank, padding_option, positive_option,
                       spatial_plan)
+
+_F32 = np.float32
 
 
 @builtin("DEPTHWISE_CONV_2D")
@@ -67,41 +80,85 @@ def prepare_depthwise_conv_2d(node):
         return run_empty, [out_shape]
 
     (pt, pb), (pl, pr) = pads
-    scratch = None
-    if pt or pb or pl or pr or multiplier > 1:
-        scratch = np.zeros((batch, height + pt + pb, width + pl + pr, cout), np.float32)
+    sh, sw = strides
+    dh, dw = dilations
+    padded_h = height + pt + pb
+    einsum = np.einsum
+
+    if sw == 1 or dw == 1:
+        # Taps along the width are split as j = a * sw + b: "phase" b of the padded input
+        # (its columns b, b + sw, ...) is stored contiguously, so every tap reads whole
+        # contiguous rows of wo * cout values. With sw == 1 there is one phase (and taps
+        # step by dw columns); with sw > 1 (dw == 1) tap (a, b) reads phase b from column
+        # a, and the ka * sw - kw taps past the filter get zero weights.
+        phases = sw
+        ka = kw if sw == 1 else -(-kw // sw)
+        step = dw if sw == 1 else 1
+        cols = wo + (ka - 1) * step          # columns of each phase a tap can reach
+        direct = sw == 1 and multiplier == 1 and not (pt or pb or pl or pr)
+        scratch = None if direct else np.zeros((phases, batch, padded_h, cols, cout), _F32)
+        fills = []                           # (target view, input column slice) per phase
+        if scratch is not None:
+            for b in range(phases):
+                first = max(0, -(-(pl - b) // phases))          # first phase column with data
+                w0 = first * phases + b - pl                    # its input column
+                count = min(len(range(w0, width, phases)), cols - first) if w0 < width else 0
+                if count <= 0:
+                    continue
+                target = scratch[b, :, pt:pt + height, first:first + count, :]
+                if multiplier > 1:
+                    target = target.reshape(batch, height, count, cin, multiplier)
+                fills.append((target, slice(w0, w0 + (count - 1) * phases + 1, phases)))
+
+        def taps(a):
+            if scratch is None:         # viewed directly: rows of W * C must be contiguous
+                p = (a if a.flags.c_contiguous else np.ascontiguousarray(a)).reshape(
+                    (1,) + a.shape)
+            else:
+                for target, columns in fills:
+                    source = a[:, :, columns, :]
+                    target[...] = source[..., None] if multiplier > 1 else source
+                p = scratch
+            st = p.strides
+            return as_strided(p, (kh, ka, phases, batch, ho, wo * cout),
+                              (st[2] * dh, st[3] * step, st[0], st[1], st[2] * sh, st[4]),
+                              writeable=False)
+
+        def broadcast_filter(w):
+            w = np.asarray(w, _F32).reshape(kh, kw, cout)
+            full = np.zeros((kh, ka * phases, cout), _F32)
+            full[:, :kw] = w
+            return np.ascontiguousarray(np.broadcast_to(
+                full.reshape(kh, ka, phases, 1, cout), (kh, ka, phases, wo, cout))
+            ).reshape(kh, ka, phases, wo * cout)
+        subscripts = "iabnhx,iabx->nhx"
+    else:
+        # stride and dilation both above 1 along the width (TensorFlow never emits it):
+        # the plain strided view, whose inner loop is only cout long
+        scratch = np.zeros((batch, padded_h, width + pl + pr, cout), _F32)
         interior = scratch[:, pt:pt + height, pl:pl + width, :]
         if multiplier > 1:
             interior = interior.reshape(batch, height, width, cin, multiplier)
 
-    sh, sw = strides
-    dh, dw = dilations
+        def taps(a):
+            interior[...] = a[..., None] if multiplier > 1 else a
+            st = scratch.strides
+            return as_strided(scratch, (kh, kw, batch, ho, wo, cout),
+                              (st[1] * dh, st[2] * dw, st[0], st[1] * sh, st[2] * sw, st[3]),
+                              writeable=False)
 
-    def taps(a):
-        if scratch is None:
-            p = a
-        else:
-            if multiplier > 1:
-                interior[...] = a[..., None]
-            else:
-                interior[...] = a
-            p = scratch
-        s = p.strides
-        return as_strided(p, (kh, kw, batch, ho, wo, cout),
-                          (s[1] * dh, s[2] * dw, s[0], s[1] * sh, s[2] * sw, s[3]),
-                          writeable=False)
+        def broadcast_filter(w):
+            return np.ascontiguousarray(np.broadcast_to(
+                np.asarray(w, _F32).reshape(kh, kw, 1, cout), (kh, kw, wo, cout)))
+        subscripts = "ijnhwc,ijwc->nhwc"
 
-    def broadcast_filter(w):
-        return np.ascontiguousarray(np.broadcast_to(
-            np.asarray(w, np.float32).reshape(kh, kw, 1, cout), (kh, kw, wo, cout)))
-
-    einsum = np.einsum
     if f.value is not None:
         wb = broadcast_filter(f.value)
 
         def run(a, _w=None, b=None):
-            return finish(einsum("ijnhwc,ijwc->nhwc", taps(a), wb), b)
+            return finish(einsum(subscripts, taps(a), wb).reshape(out_shape), b)
     else:
         def run(a, w, b=None):
-            return finish(einsum("ijnhwc,ijwc->nhwc", taps(a), broadcast_filter(w)), b)
+            return finish(einsum(subscripts, taps(a), broadcast_filter(w)).reshape(out_shape),
+                          b)
     return run, [out_shape]

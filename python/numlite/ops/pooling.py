@@ -6,11 +6,11 @@ the number of input cells inside the window, L2 is ``sqrt(sum of squares / that 
 MAX ignores them (and, like LiteRT's reference ``std::max`` loop, NaN inputs). The fused
 activation clamps the result.
 
-Max and sum over a rectangle are separable, so a pool is two 1-D passes: along the width
-(one strided ufunc call per filter column, or one reduction over a sliding-window view
-for wide filters), then along the height. The input is copied into a scratch buffer with
-a 0 (sums) or -inf (max) border only when padding is needed. No loop over pixels or
-channels.
+Max and sum over a rectangle are separable, so a pool is two 1-D passes: along the height
+(one strided ufunc call per filter row, or one reduction over a sliding-window view for
+tall filters), then along the width; a window covering the whole image is one reduction.
+The input is copied into a scratch buffer with a 0 (sums) or -inf (max) border only when
+padding is needed. No loop over pixels or channels.
 """
 
 import numpy as np
@@ -83,11 +83,17 @@ def _pool(kind):
                        * _valid_counts(width, kw, sw, pads[1][0], wo)[None, :, None])
         square, divide, sqrt = np.square, np.divide, np.sqrt
 
+        whole = ho == 1 and wo == 1 and kh >= height and kw >= width
+        reduce = ufunc.reduce
+
         def run(a):
             if kind == "l2":
                 a = square(a)
-            p = padder(a)
-            r = _pass(_pass(p, 2, kw, sw, wo, ufunc), 1, kh, sh, ho, ufunc)
+            if whole:           # one window over the whole image (global pooling)
+                r = reduce(a, axis=(1, 2), keepdims=True)
+            else:               # rows first: their inner loops run over whole W * C rows
+                p = padder(a)
+                r = _pass(_pass(p, 1, kh, sh, ho, ufunc), 2, kw, sw, wo, ufunc)
             if divisor is not None:
                 divide(r, divisor, out=r)
                 if kind == "l2":

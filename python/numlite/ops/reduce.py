@@ -2,14 +2,18 @@
 second input, ``keep_dims`` option), ARG_MAX, ARG_MIN and CUMSUM.
 
 LiteRT's reference kernels accumulate in the tensor's type, element by element in
-row-major order. numlite keeps that order for float sums and products (so results are
-bit-exact, not just close): the reduced axes are moved to the front, the array is viewed
-as ``(reduced, kept)`` and reduced along axis 0, which numpy does row by row (a full
-reduction, ``kept == 1``, uses a running ``accumulate``). MEAN divides the float sum by
-the count in float32; integer MEAN truncates toward zero like C++.
+row-major order. numlite keeps that order (bit-exact results) where it is cheap: float
+SUM/MEAN over leading axes (global pooling over H, W of a batch of one; axis 0) view the
+input as ``(reduced, kept)`` rows that numpy adds in turn, and float REDUCE_PROD always
+multiplies in that order. Other float SUM/MEANs (the last axis of a LayerNorm, full
+reductions) add in float64 and round once: at least as accurate as LiteRT's float32
+running sum, and within its rounding error (n * 2^-24 * sum|x|) of it, at a fraction of
+the cost of reordering the data (nor do they overflow where a float32 running sum
+would). Integer MEAN truncates toward zero like C++.
 
-* Axes: int32 (LiteRT refuses int64), scalar or 1-D, negative counted from the end, repeats ignored; an
-  empty axis list copies the input. Axes not known at prepare make the output dynamic.
+* Axes: int32 (LiteRT refuses int64), scalar or 1-D, negative counted from the end,
+  repeats ignored; an empty axis list copies the input. Axes not known at prepare make
+  the output dynamic.
 * REDUCE_MAX/REDUCE_MIN start from the type's lowest/highest value and keep it unless an
   element is greater/smaller: NaN is skipped, an all-NaN or empty slice (and, for floats,
   -inf/+inf) gives -FLT_MAX/FLT_MAX. SUM/PROD of nothing is 0/1.
@@ -17,8 +21,9 @@ the count in float32; integer MEAN truncates toward zero like C++.
 * ARG_MAX/ARG_MIN: first index of the extreme value; NaN values are skipped (an all-NaN
   slice gives 0).
 * CUMSUM: ``exclusive`` shifts in a 0, ``reverse`` runs from the end.
-Quantized MEAN/SUM/PROD (int8/uint8/int16) are refused; quantized MAX/MIN and ARG_MAX/MIN
-on raw int8/uint8 values are exact and allowed when input and output quantization agree.
+Quantized MEAN/SUM/PROD (int8/uint8/int16) are refused. On raw int8/uint8 values REDUCE_MAX/
+REDUCE_MIN (input and output quantized alike) and ARG_MAX/ARG_MIN (positive scale keeps the
+order) are exact, so quantized tensors are accepted there.
 """
 
 import numpy as np
@@ -56,35 +61,102 @@ def _reduced_shape(shape, axes, keep_dims):
     return tuple(d for i, d in enumerate(shape) if i not in axes)
 
 
-def _sequential(ufunc, dtype, identity):
-    """reduce(x, axes) adding/multiplying in row-major order, like LiteRT's reference loop."""
-    def reduce(a, axes, kept_shape):
-        rank = a.ndim
+# A reducer is ``make(in_shape, axes, out_shape) -> run(a)``: everything that depends only on
+# shapes is worked out once, when the axes are known (at prepare for constant axes).
+
+def _count(shape, axes):
+    return int(np.prod([shape[i] for i in axes], dtype=np.int64))
+
+
+def _leading(in_shape, axes):
+    """(reduced, kept) element counts when the reduced axes come before every kept axis of
+    size > 1 (so ``a.reshape(reduced, kept)`` is a view and rows are reduced in order), else
+    None."""
+    kept_axes = [i for i, d in enumerate(in_shape) if i not in axes and d != 1]
+    reduced_axes = [i for i in axes if in_shape[i] != 1]
+    if kept_axes and reduced_axes and max(reduced_axes) > min(kept_axes):
+        return None
+    return _count(in_shape, axes), _count(in_shape, kept_axes)
+
+
+def _trivial(make):
+    """Wrap ``make`` with the cases every reducer shares: no axes (a copy) and nothing to
+    reduce (the identity)."""
+    def make_checked(in_shape, axes, out_shape, identity, dtype):
         if not axes:
-            return a.copy()
+            return lambda a: a.copy()
+        if _count(in_shape, axes) == 0:
+            return lambda a: np.full(out_shape, identity, dtype)
+        return make(in_shape, axes, out_shape)
+    return make_checked
+
+
+def _float_sum(dtype, mean=False):
+    """SUM/MEAN of floats. Reduced axes leading (a global pool over H, W with batch 1, or
+    axis 0): rows added in order, as LiteRT's reference loop does: bit-exact. Otherwise
+    summed in float64 (numpy's pairwise order) and rounded once: at least as accurate as
+    LiteRT's float32 running sum, and within its rounding error of it."""
+    dtype = np.dtype(dtype)
+
+    @_trivial
+    def make(in_shape, axes, out_shape):
+        n = _count(in_shape, axes)
+        plan = _leading(in_shape, axes)
+        if plan is not None and plan[1] > 1:
+            rows = plan
+            if mean:
+                count = dtype.type(n)
+
+                def run(a):
+                    s = np.add.reduce(a.reshape(rows), axis=0)
+                    return np.divide(s, count, out=s).reshape(out_shape)
+            else:
+                def run(a):
+                    return np.add.reduce(a.reshape(rows), axis=0).reshape(out_shape)
+            return run
+        def run_wide(a):
+            s = np.asarray(np.add.reduce(a, axis=axes, dtype=np.float64))
+            if mean:
+                s = s / n
+            return s.astype(dtype).reshape(out_shape)
+        return run_wide
+    empty = np.nan if mean else 0              # the mean of nothing is 0 / 0
+    return lambda in_shape, axes, out_shape: make(in_shape, axes, out_shape, empty, dtype)
+
+
+def _float_prod(dtype):
+    """REDUCE_PROD of floats multiplied in LiteRT's order (row-major over the reduced axes):
+    the reduced axes moved to the front, rows multiplied in turn (a running ``accumulate``
+    when nothing is kept). Bit-exact, overflow to inf included."""
+    dtype = np.dtype(dtype)
+
+    @_trivial
+    def make(in_shape, axes, out_shape):
+        rank = len(in_shape)
         lead = axes + tuple(i for i in range(rank) if i not in axes)
-        moved = a.transpose(lead) if lead != tuple(range(rank)) else a
-        reduced = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
-        if reduced == 0:
-            return np.full(kept_shape, identity, dtype)
-        flat = np.ascontiguousarray(moved).reshape(reduced, -1)
-        if flat.shape[1] == 1:
-            r = ufunc.accumulate(flat[:, 0], dtype=dtype)[-1:]
-        else:
-            r = ufunc.reduce(flat, axis=0, dtype=dtype)
-        return r.reshape(kept_shape)
-    return reduce
+        n = _count(in_shape, axes)
+        kept = _count(in_shape, lead[len(axes):])
+
+        def run(a):
+            flat = np.ascontiguousarray(a.transpose(lead)).reshape(n, kept)
+            if kept == 1:
+                return np.multiply.accumulate(flat[:, 0])[-1:].reshape(out_shape)
+            return np.multiply.reduce(flat, axis=0).reshape(out_shape)
+        return run
+    return lambda in_shape, axes, out_shape: make(in_shape, axes, out_shape, 1, dtype)
 
 
 def _plain(ufunc, dtype, identity):
-    """reduce(x, axes) for order-independent reductions (integers, bools)."""
-    def reduce(a, axes, kept_shape):
-        if not axes:
-            return a.copy()
-        if 0 in a.shape:
-            return np.full(kept_shape, identity, dtype)
-        return np.asarray(ufunc.reduce(a, axis=axes, dtype=dtype)).reshape(kept_shape)
-    return reduce
+    """Order-independent reductions (integers, bools); numpy's reduce with the op's dtype
+    (so integer sums and products wrap like LiteRT's)."""
+    dtype = np.dtype(dtype)
+
+    @_trivial
+    def make(in_shape, axes, out_shape):
+        def run(a):
+            return np.asarray(ufunc.reduce(a, axis=axes, dtype=dtype)).reshape(out_shape)
+        return run
+    return lambda in_shape, axes, out_shape: make(in_shape, axes, out_shape, identity, dtype)
 
 
 def _extreme(is_max, dtype):
@@ -103,51 +175,43 @@ def _extreme(is_max, dtype):
         identity = np.iinfo(dtype).min if is_max else np.iinfo(dtype).max
     identity = dtype.type(identity)
 
-    def reduce(a, axes, kept_shape):
-        if not axes:
-            return a.copy()
-        return np.asarray(ufunc.reduce(a, axis=axes, initial=identity)).reshape(kept_shape)
-    return reduce
+    @_trivial
+    def make(in_shape, axes, out_shape):
+        def run(a):
+            return np.asarray(ufunc.reduce(a, axis=axes, initial=identity)).reshape(out_shape)
+        return run
+    return lambda in_shape, axes, out_shape: make(in_shape, axes, out_shape, identity, dtype)
 
 
-def _mean(dtype):
+def _int_mean(dtype):
+    """Integer MEAN: the int64 sum divided with truncation toward zero (C++ division)."""
     dtype = np.dtype(dtype)
-    if dtype.kind == "f":
-        total = _sequential(np.add, dtype, 0)
 
-        def reduce(a, axes, kept_shape):
-            if not axes:
-                return a.copy()
-            n = dtype.type(int(np.prod([a.shape[i] for i in axes], dtype=np.int64)))
-            s = total(a, axes, kept_shape)
-            return np.divide(s, n, out=s) if s.ndim else np.asarray(s / n, dtype)
-        return reduce
+    @_trivial
+    def make(in_shape, axes, out_shape):
+        n = _count(in_shape, axes)
 
-    def reduce_int(a, axes, kept_shape):
-        if not axes:
-            return a.copy()
-        n = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
-        if n == 0:
-            return np.zeros(kept_shape, dtype)
-        s = np.sum(a, axis=axes, dtype=np.int64).reshape(kept_shape)
-        q = np.abs(s) // n                      # truncation toward zero
-        return np.where(s < 0, -q, q).astype(dtype)
-    return reduce_int
+        def run(a):
+            s = np.sum(a, axis=axes, dtype=np.int64).reshape(out_shape)
+            q = np.abs(s) // n
+            return np.where(s < 0, -q, q).astype(dtype)
+        return run
+    return lambda in_shape, axes, out_shape: make(in_shape, axes, out_shape, 0, dtype)
 
 
 def _reducer(op_name, dtype):
     dtype = np.dtype(dtype)
     if op_name == "MEAN":
-        return _mean(dtype)
+        return _float_sum(dtype, mean=True) if dtype.kind == "f" else _int_mean(dtype)
     if op_name in ("REDUCE_MAX", "REDUCE_MIN"):
         return _extreme(op_name == "REDUCE_MAX", dtype)
     if op_name == "REDUCE_ANY" or (op_name == "SUM" and dtype.kind == "b"):
         return _plain(np.logical_or, bool, False)
     if op_name == "REDUCE_ALL" or (op_name == "REDUCE_PROD" and dtype.kind == "b"):
         return _plain(np.logical_and, bool, True)
-    ufunc, identity = (np.add, 0) if op_name == "SUM" else (np.multiply, 1)
     if dtype.kind == "f":
-        return _sequential(ufunc, dtype, identity)
+        return _float_sum(dtype) if op_name == "SUM" else _float_prod(dtype)
+    ufunc, identity = (np.add, 0) if op_name == "SUM" else (np.multiply, 1)
     return _plain(ufunc, dtype, identity)
 
 
@@ -163,20 +227,20 @@ def prepare_reduce(node):
         refuse_quantized(node, x, out)
     check_type(node, axis_spec, (INT32,), "axis")
     keep_dims = bool(options_field(node, "keep_dims", False))
-    reduce = _reducer(node.op_name, x.dtype)
-    rank = len(x.shape)
+    make = _reducer(node.op_name, x.dtype)
     op_name = node.op_name
     values = known_ints(axis_spec)
     if values is None:
         def run_dynamic(a, axis_value):
             axes = resolve_axes(op_name, np.asarray(axis_value).reshape(-1).tolist(), a.ndim)
-            return reduce(a, axes, _reduced_shape(a.shape, axes, keep_dims))
+            return make(a.shape, axes, _reduced_shape(a.shape, axes, keep_dims))(a)
         return run_dynamic, [None]
-    axes = resolve_axes(op_name, values, rank)
+    axes = resolve_axes(op_name, values, len(x.shape))
     shape = _reduced_shape(x.shape, axes, keep_dims)
+    reduce = make(tuple(x.shape), axes, shape)
 
     def run(a, _axis=None):
-        return reduce(a, axes, shape)
+        return reduce(a)
     return run, [shape]
 
 

@@ -5,7 +5,8 @@
 * SELECT_V2: the three inputs broadcast together (numpy rules).
 * WHERE: an int64 ``[count, rank]`` matrix of the coordinates where the input is true or
   nonzero, in row-major order; its shape depends on the data.
-Values are copied raw: quantized x/y need the output's quantization.
+Values are copied raw (large selections pick raw bits, branch-free: see
+``support.bit_select``): quantized x/y need the output's quantization.
 """
 
 import numpy as np
@@ -15,7 +16,7 @@ from .arithmetic import broadcast_shape
 from .common import KernelError, expect_io, require_same_type
 from .registry import builtin
 from .support import (BOOL, FLOAT16, FLOAT32, FLOAT64, INT8, INT16, INT32, INT64, UINT8,
-                      check_type, require_plain_copy)
+                      bit_select, check_type, require_plain_copy)
 
 _VALUES = (FLOAT32, FLOAT16, FLOAT64, INT8, UINT8, INT16, INT32, INT64, BOOL)
 
@@ -45,12 +46,12 @@ def prepare_select(node):
         raise KernelError(f"SELECT: x shape {list(x.shape)} and y shape {list(y.shape)} differ")
     shape = tuple(x.shape)
     if tuple(cond.shape) == shape:
-        return _where, [shape]
+        return (bit_select if shape != () else _where), [shape]
     if len(cond.shape) == 1 and len(shape) >= 1 and cond.shape[0] == shape[0]:
         rows = (shape[0],) + (1,) * (len(shape) - 1)
 
         def run(c, a, b):
-            return np.where(c.reshape(rows), a, b)
+            return bit_select(c.reshape(rows), a, b)
         return run, [shape]
     raise KernelError(f"SELECT: condition shape {list(cond.shape)} must equal the input shape "
                       f"{list(shape)} or be 1-D of its first dimension")
@@ -60,11 +61,9 @@ def prepare_select(node):
 def prepare_select_v2(node):
     cond, x, y = _select_specs(node)
     shape = broadcast_shape(node, broadcast_shape(node, cond.shape, x.shape), y.shape)
-    if shape == ():
-        def run(c, a, b):
-            return np.asarray(np.where(c, a, b))
-        return run, [shape]
-    return _where, [shape]
+    if min(len(cond.shape), len(x.shape), len(y.shape)) == 0:
+        return _where, [shape]          # (bit_select views its inputs: no 0-d ones)
+    return bit_select, [shape]
 
 
 @builtin("WHERE")

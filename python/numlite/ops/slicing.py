@@ -1,13 +1,16 @@
-"""SLICE, STRIDED_SLICE, DYNAMIC_UPDATE_SLICE, REVERSE_V2.
+"""SLICE, STRIDED_SLICE, DYNAMIC_UPDATE_SLICE, REVERSE_V2, REVERSE_SEQUENCE.
 
 STRIDED_SLICE follows LiteRT: the sparse spec (begin/end/strides plus the five masks) is
 expanded into one entry per input axis (the ellipsis covers the axes no other entry names;
 new-axis entries insert a 1 and consume no axis; trailing axes are taken whole). Per axis,
 negative begin/end count from the end and are clamped to ``[0, dim]`` (``[-1, dim - 1]``
 for a negative stride); begin_mask/end_mask take the whole range; ``offset`` makes
-``end = begin + end``; a shrink axis takes the single element at ``begin`` (out of range is
-an error) and drops the axis. The result is a numpy basic-indexing view, copied.
-Begin/end/strides (or SLICE's begin/size) not known at prepare make the output dynamic.
+``end = begin + end`` (begin after begin_mask) and ignores end_mask; a shrink axis takes
+the single element at ``begin`` (or 0 / dim - 1 under begin_mask; out of range is an
+error) and drops the axis. The result is a numpy basic-indexing view, copied.
+Begin/end/strides (int32 only, as in LiteRT) or SLICE's begin/size (int32/int64) not known
+at prepare make the output dynamic. REVERSE_V2 takes int32 axes (LiteRT refuses int64).
+REVERSE_SEQUENCE reverses the first ``seq_lengths[b]`` steps of each batch entry.
 
 DYNAMIC_UPDATE_SLICE clamps the start indices so the update fits (XLA semantics).
 All are data movement: any plain type; quantized tensors need the output's quantization.
@@ -15,9 +18,10 @@ All are data movement: any plain type; quantized tensors need the output's quant
 
 import numpy as np
 
+from ..model import types
 from .common import KernelError, expect_io, options_field, require_same_type
 from .registry import builtin
-from .support import ANY_DATA, INDEX_TYPES, check_type, known_ints, require_plain_copy
+from .support import ANY_DATA, INDEX_TYPES, INT32, check_type, known_ints, require_plain_copy
 
 
 def _data_spec(node, x, out):
@@ -110,11 +114,17 @@ def strided_slice_index(op_name, in_shape, begin, end, strides, masks):
         if s == 0:
             raise KernelError(f"{op_name}: stride 0 in {list(strides)}")
         b, e = begin[i], end[i]
+        masked_begin, masked_end = _bit(begin_mask, i), _bit(end_mask, i)
         if offset:
+            # end is relative to begin (after begin_mask); end_mask does not apply
+            if masked_begin:
+                b = 0 if s > 0 else d - 1
+                masked_begin = False
             e = b + e
+            masked_end = False
         if _bit(shrink_mask, i):
             start = b
-            if _bit(begin_mask, i):
+            if masked_begin:
                 start = 0 if s > 0 else d - 1
             start = start + d if start < 0 else start
             if not 0 <= start < d:
@@ -123,16 +133,19 @@ def strided_slice_index(op_name, in_shape, begin, end, strides, masks):
             index.append(start)
             continue
         low, high = (0, d) if s > 0 else (-1, d - 1)
-        if _bit(begin_mask, i):
+        if masked_begin:
             start = low if s > 0 else high
         else:
             start = min(max(b + d if b < 0 else b, low), high)
-        if _bit(end_mask, i):
+        if masked_end:
             stop = high if s > 0 else low
         else:
             stop = min(max(e + d if e < 0 else e, low), high)
         size = max(0, -(-(stop - start) // s))
-        index.append(slice(start, stop if stop >= 0 else None, s))
+        if size == 0:
+            index.append(slice(0, 0))       # (a start of -1 would mean the last element)
+        else:
+            index.append(slice(start, stop if stop >= 0 else None, s))
         shape.append(size)
     for d in in_shape[axis:]:
         index.append(slice(None))
@@ -148,7 +161,7 @@ def prepare_strided_slice(node):
     x, begin_spec, end_spec, strides_spec = node.inputs
     _data_spec(node, x, node.outputs[0])
     for spec, what in ((begin_spec, "begin"), (end_spec, "end"), (strides_spec, "strides")):
-        check_type(node, spec, INDEX_TYPES, what)
+        check_type(node, spec, (INT32,), what)          # LiteRT refuses int64 here
         if len(spec.shape) != 1:
             raise KernelError(f"STRIDED_SLICE: {what} must be 1-D, got shape "
                               f"{list(spec.shape)}")
@@ -215,7 +228,9 @@ def _reverse_axes(op_name, values, rank):
 def prepare_reverse_v2(node):
     x, axis_spec = expect_io(node, 2)
     _data_spec(node, x, node.outputs[0])
-    check_type(node, axis_spec, INDEX_TYPES, "axis")
+    if axis_spec.type != INT32:
+        raise KernelError(f"Axis Type '{types.type_name(axis_spec.type)}' is not supported by "
+                          "reverse.")
     values = known_ints(axis_spec)
     flip = np.flip
     if values is None:
@@ -230,4 +245,44 @@ def prepare_reverse_v2(node):
 
     def run(a, _axis=None):
         return flip(a, axes).copy()
+    return run, [x.shape]
+
+
+# ---- REVERSE_SEQUENCE ------------------------------------------------------------------------
+
+@builtin("REVERSE_SEQUENCE")
+def prepare_reverse_sequence(node):
+    """Per batch entry b, the first ``seq_lengths[b]`` elements along ``seq_dim`` reversed."""
+    x, lengths_spec = expect_io(node, 2)
+    _data_spec(node, x, node.outputs[0])
+    check_type(node, lengths_spec, INDEX_TYPES, "seq_lengths")
+    rank = len(x.shape)
+    seq_dim = int(options_field(node, "seq_dim", 0))
+    batch_dim = int(options_field(node, "batch_dim", 0))
+    if not (0 <= seq_dim < rank and 0 <= batch_dim < rank) or seq_dim == batch_dim:
+        raise KernelError(f"REVERSE_SEQUENCE: seq_dim {seq_dim} and batch_dim {batch_dim} must "
+                          f"be different axes of a rank-{rank} input")
+    batch, steps = x.shape[batch_dim], x.shape[seq_dim]
+    if tuple(lengths_spec.shape) != (batch,):
+        raise KernelError(f"REVERSE_SEQUENCE: seq_lengths shape {list(lengths_spec.shape)} "
+                          f"should be [{batch}]")
+    # open grids for every axis; the seq axis index depends on (batch, step)
+    grids = list(np.ix_(*[np.arange(d) for d in x.shape])) if 0 not in x.shape else None
+    step = np.arange(steps)
+
+    def run(a, lengths):
+        if grids is None:
+            return a.copy()
+        n = lengths.astype(np.int64)
+        if ((n < 0) | (n > steps)).any():
+            raise KernelError(f"REVERSE_SEQUENCE: seq_lengths {n.tolist()} out of [0, {steps}]")
+        n = n[:, None]
+        source = np.where(step[None, :] < n, n - 1 - step[None, :], step[None, :])  # [b, t]
+        shape = [1] * rank
+        shape[batch_dim], shape[seq_dim] = batch, steps
+        order = np.argsort([batch_dim, seq_dim])      # lay out [b, t] in axis order
+        source = source.transpose(order).reshape(shape)
+        index = list(grids)
+        index[seq_dim] = source
+        return a[tuple(index)]
     return run, [x.shape]
