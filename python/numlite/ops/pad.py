@@ -10,30 +10,11 @@ PAD fills with the zero point).
 
 import numpy as np
 
-from ..model import types
-from .common import KernelError, is_quantized, options_field, type_name
+from .common import KernelError, options_field, type_name
 from .registry import builtin
-from .windows import check_arity, known_ints
+from .windows import check_arity, check_data, known_ints
 
 _MAX_RANK = 5
-_PLAIN = (types.FLOAT32, types.FLOAT16, types.FLOAT64, types.INT8, types.UINT8, types.INT16,
-          types.INT32, types.INT64, types.BOOL, types.UINT32, types.UINT16, types.UINT64)
-
-
-def _check_data(node, x, out):
-    if x is None:
-        raise KernelError(f"{node.op_name}: missing input")
-    if x.type not in _PLAIN:
-        raise KernelError(f"{node.op_name}: input type {type_name(x)} is not supported")
-    for spec in (x, out):
-        if is_quantized(spec):
-            raise KernelError(f"{node.op_name}: quantized tensors are not supported; numlite "
-                              "implements the float and plain integer kernels only")
-    if out.type != x.type:
-        raise KernelError(f"{node.op_name}: output type {type_name(out)} does not match input "
-                          f"type {type_name(x)}")
-
-
 def _pairs(node, value, rank, limit=None):
     """The paddings as a tuple of (before, after) pairs, checked."""
     value = np.asarray(value)
@@ -75,7 +56,7 @@ def _prepare(node, make, limit=None):
 
 def _constant_pad(node, fill_of):
     x, out = node.inputs[0], node.outputs[0]
-    _check_data(node, x, out)
+    check_data(node, x, out)
     if len(x.shape) > _MAX_RANK:        # LiteRT's reference kernel (XNNPACK takes rank 6)
         raise KernelError("op_context.dims <= reference_ops::PadKernelMaxDimensionCount() was "
                           "not true.")
@@ -126,7 +107,7 @@ _MODES = {0: "reflect", 1: "symmetric"}
 def prepare_mirror_pad(node):
     check_arity(node, (2,))
     x, out = node.inputs[0], node.outputs[0]
-    _check_data(node, x, out)
+    check_data(node, x, out)
     mode = options_field(node, "mode", 0)
     if mode not in _MODES:
         raise KernelError(f"MIRROR_PAD: unknown mode {mode}")

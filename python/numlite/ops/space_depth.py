@@ -17,28 +17,9 @@ otherwise they are read at each invoke.
 
 import numpy as np
 
-from ..model import types
-from .common import KernelError, is_quantized, options_field, type_name
+from .common import KernelError, options_field
 from .registry import builtin
-from .windows import check_arity, check_rank, known_ints
-
-_PLAIN = (types.FLOAT32, types.FLOAT16, types.FLOAT64, types.INT8, types.UINT8, types.INT16,
-          types.INT32, types.INT64, types.BOOL, types.UINT32, types.UINT16, types.UINT64)
-
-
-def _check_data(node, x, out):
-    if x is None:
-        raise KernelError(f"{node.op_name}: missing input")
-    if x.type not in _PLAIN:
-        raise KernelError(f"{node.op_name}: input type {type_name(x)} is not supported")
-    for spec in (x, out):
-        if is_quantized(spec):
-            raise KernelError(f"{node.op_name}: quantized tensors are not supported; numlite "
-                              "implements the float and plain integer kernels only")
-    if out.type != x.type:
-        raise KernelError(f"{node.op_name}: output type {type_name(out)} does not match input "
-                          f"type {type_name(x)}")
-
+from .windows import check_arity, check_data, check_rank, known_ints
 
 def _block_size(node):
     block = options_field(node, "block_size", 0)
@@ -51,7 +32,7 @@ def _block_size(node):
 def prepare_depth_to_space(node):
     check_arity(node, (1,))
     x, out = node.inputs[0], node.outputs[0]
-    _check_data(node, x, out)
+    check_data(node, x, out)
     check_rank(node, x, 4)
     b = _block_size(node)
     n, h, w, c = x.shape
@@ -70,7 +51,7 @@ def prepare_depth_to_space(node):
 def prepare_space_to_depth(node):
     check_arity(node, (1,))
     x, out = node.inputs[0], node.outputs[0]
-    _check_data(node, x, out)
+    check_data(node, x, out)
     check_rank(node, x, 4)
     b = _block_size(node)
     n, h, w, c = x.shape
@@ -88,7 +69,7 @@ def prepare_space_to_depth(node):
 def _nd_inputs(node, what):
     check_arity(node, (3,))
     x, block, pairs = node.inputs
-    _check_data(node, x, node.outputs[0])
+    check_data(node, x, node.outputs[0])
     if x.shape is None or len(x.shape) not in (3, 4):
         raise KernelError(f"{node.op_name}: input must have 3 or 4 dimensions, got shape "
                           f"{None if x.shape is None else list(x.shape)}")

@@ -181,3 +181,22 @@ def model_tensor(node, spec):
                         return None         # ambiguous: two subgraphs match
                     found = tensor
     return found
+
+
+PLAIN_TYPES = (types.FLOAT32, types.FLOAT16, types.FLOAT64, types.INT8, types.UINT8, types.INT16,
+          types.INT32, types.INT64, types.BOOL, types.UINT32, types.UINT16, types.UINT64)
+
+
+def check_data(node, x, out):
+    """A data-movement op's input/output check: a plain (unquantized) type, the same in and out."""
+    if x is None:
+        raise KernelError(f"{node.op_name}: missing input")
+    if x.type not in PLAIN_TYPES:
+        raise KernelError(f"{node.op_name}: input type {type_name(x)} is not supported")
+    for spec in (x, out):
+        if is_quantized(spec):
+            raise KernelError(f"{node.op_name}: quantized tensors are not supported; numlite "
+                              "implements the float and plain integer kernels only")
+    if out.type != x.type:
+        raise KernelError(f"{node.op_name}: output type {type_name(out)} does not match input "
+                          f"type {type_name(x)}")
