@@ -5,7 +5,7 @@ import numpy as np
 from ..model import types
 from .registry import KernelError
 
-__all__ = ["KernelError", "clip_ufunc", "is_quantized", "type_name", "require_same_type",
+__all__ = ["KernelError", "clip_ufunc", "is_quantized", "quantized_node", "type_name", "require_same_type",
            "as_array", "options_field"]
 
 try:                                    # the clip ufunc itself: np.clip adds ~2 us of wrappers
@@ -21,6 +21,16 @@ def is_quantized(spec):
     """True when a tensor carries quantization scales."""
     q = spec.quantization
     return q is not None and q.scales is not None and q.scales.size > 0
+
+
+_INTEGER_QUANTIZED = (types.INT8, types.UINT8, types.INT16)
+
+
+def quantized_node(node):
+    """Registry predicate (``builtin(..., when=quantized_node)``): the node's first input is
+    an int8/uint8/int16 tensor with quantization scales, so the integer kernel serves it."""
+    x = node.inputs[0] if node.inputs else None
+    return x is not None and x.type in _INTEGER_QUANTIZED and is_quantized(x)
 
 
 def type_name(spec):

@@ -8,16 +8,14 @@ DEQUANTIZE int8/uint8/int16 -> float32: float32(double(scale) * (q - zero_point)
 float16 -> float32 is a plain widening (fp16 weights).
 """
 
-import math
-
 import numpy as np
 
 from ..model import types
 from .common import KernelError, clip_ufunc, expect_io, is_quantized
+from .fixedpoint import multiply_by_quantized_multiplier, quantize_multiplier
 from .registry import builtin
 
 _QUANTIZED_OUT = {types.INT8: (-128, 127), types.UINT8: (0, 255), types.INT16: (-32768, 32767)}
-_INT32_MIN = -2 ** 31
 
 
 def _params(node, spec, what):
@@ -50,39 +48,6 @@ def _check_io(node):
 
 
 # ---- QUANTIZE --------------------------------------------------------------------------------
-
-def quantize_multiplier(real):
-    """LiteRT's QuantizeMultiplier: real ~= m * 2**(shift - 31) with m a Q31 int."""
-    if real == 0.0:
-        return 0, 0
-    q, shift = math.frexp(real)
-    q_fixed = int(math.floor(abs(q) * (1 << 31) + 0.5))   # round half away from zero
-    q_fixed = q_fixed if q >= 0 else -q_fixed
-    if q_fixed == 1 << 31:
-        q_fixed //= 2
-        shift += 1
-    if shift < -31:
-        shift, q_fixed = 0, 0
-    return q_fixed, shift
-
-
-def multiply_by_quantized_multiplier(x, multiplier, shift):
-    """Double-rounding MultiplyByQuantizedMultiplier on an int64 array of int32 values."""
-    left, right = max(shift, 0), max(-shift, 0)
-    a = (x << left).astype(np.int32).astype(np.int64)     # int32 wrap, as in C++
-    # SaturatingRoundingDoublingHighMul(a, multiplier)
-    ab = a * multiplier
-    ab += np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
-    high = np.where(ab >= 0, ab >> 31, -((-ab) >> 31))      # C++ division truncates
-    if multiplier == _INT32_MIN:
-        high[a == _INT32_MIN] = 2 ** 31 - 1
-    if right == 0:
-        return high
-    # RoundingDivideByPOT(high, right)
-    mask = (1 << right) - 1
-    threshold = (mask >> 1) + (high < 0)
-    return (high >> right) + ((high & mask) > threshold)
-
 
 #: the largest float32 below 0.5: trunc(v + copysign(_PRED_HALF, v)) rounds half away from
 #: zero exactly in float32 arithmetic (0.49999997 stays 0, 0.5 goes to 1, 2**23 + 1 stays)

@@ -15,6 +15,12 @@ Kernels raise ``KernelError`` (or ValueError) with a message; the runtime adds
 LiteRT's "Node number N (OP) failed to prepare/invoke." line.
 A kernel registered with ``foldable=True`` (the default) is pure: when all its
 inputs are known at prepare time the runtime runs it once and keeps the result.
+
+One op can have several kernels: ``builtin(name, when=predicate)`` registers a variant
+(the integer kernels of a float op, say) that serves the nodes for which
+``predicate(node)`` is true; other nodes go to the kernel registered without ``when``.
+Variants are tried in registration order, so a kernel module never tests dtypes to pick
+another module's kernel.
 """
 
 from typing import Callable, NamedTuple
@@ -32,17 +38,42 @@ class Kernel(NamedTuple):
 
 
 _BUILTIN = {}
+_VARIANTS = {}      # builtin code -> [(predicate, Kernel)]
+_DISPATCH = {}      # builtin code -> Kernel choosing among its variants (built on first lookup)
 _CUSTOM = {}
 _CUSTOM_PREFIXES = {}
 
 
-def builtin(*names, foldable=True):
-    """Register ``prepare`` for one or more BuiltinOperator names."""
+def builtin(*names, foldable=True, when=None):
+    """Register ``prepare`` for one or more BuiltinOperator names (for the nodes where
+    ``when(node)`` holds, when given)."""
     def register(prepare):
         for name in names:
-            _BUILTIN[BUILTIN_CODES[name]] = Kernel(prepare, foldable)
+            code = BUILTIN_CODES[name]
+            if when is None:
+                _BUILTIN[code] = Kernel(prepare, foldable)
+            else:
+                _VARIANTS.setdefault(code, []).append((when, Kernel(prepare, foldable)))
+            _DISPATCH.pop(code, None)
         return prepare
     return register
+
+
+def _dispatcher(code):
+    """One Kernel for a builtin code: its variants first, then its plain kernel."""
+    variants = _VARIANTS.get(code)
+    plain = _BUILTIN.get(code)
+    if not variants:
+        return plain
+    choices = list(variants) + ([(None, plain)] if plain is not None else [])
+
+    def prepare(node):
+        for predicate, kernel in choices:
+            if predicate is None or predicate(node):
+                return kernel.prepare(node)
+        raise KernelError(f"{node.op_name}: no kernel for these input and output types")
+    # folding needs every variant to be pure
+    return Kernel(prepare, all(kernel.foldable for _, kernel in choices))
 
 
 def custom(*codes, foldable=True):
@@ -61,8 +92,11 @@ def custom_prefix(prefix, resolve):
 
 def lookup(opcode, extra_custom=None):
     """The Kernel for an OperatorCode, or None when numlite has none."""
-    if opcode.builtin_code != BUILTIN_CODES["CUSTOM"]:
-        return _BUILTIN.get(opcode.builtin_code)
+    code = opcode.builtin_code
+    if code != BUILTIN_CODES["CUSTOM"]:
+        if code not in _DISPATCH:
+            _DISPATCH[code] = _dispatcher(code)
+        return _DISPATCH[code]
     code = opcode.custom_code or ""
     if extra_custom and code in extra_custom:
         return extra_custom[code]
@@ -76,7 +110,7 @@ def lookup(opcode, extra_custom=None):
 
 def supported_builtins():
     from ..model.enums import BUILTIN_OPERATORS
-    return sorted(BUILTIN_OPERATORS[c] for c in _BUILTIN)
+    return sorted(BUILTIN_OPERATORS[c] for c in set(_BUILTIN) | set(_VARIANTS))
 
 
 def supported_custom():

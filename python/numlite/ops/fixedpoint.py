@@ -1,0 +1,44 @@
+"""LiteRT's fixed-point requantization (reference §5.1, §5.2), vectorised over int64 arrays.
+
+Every integer kernel requantizes through these two functions so that rounding, saturation
+and C++'s truncating division are written once.
+"""
+
+import math
+
+import numpy as np
+
+_INT32_MIN = -2 ** 31
+
+
+def quantize_multiplier(real):
+    """LiteRT's QuantizeMultiplier: real ~= m * 2**(shift - 31) with m a Q31 int."""
+    if real == 0.0:
+        return 0, 0
+    q, shift = math.frexp(real)
+    q_fixed = int(math.floor(abs(q) * (1 << 31) + 0.5))   # round half away from zero
+    q_fixed = q_fixed if q >= 0 else -q_fixed
+    if q_fixed == 1 << 31:
+        q_fixed //= 2
+        shift += 1
+    if shift < -31:
+        shift, q_fixed = 0, 0
+    return q_fixed, shift
+
+
+def multiply_by_quantized_multiplier(x, multiplier, shift):
+    """Double-rounding MultiplyByQuantizedMultiplier on an int64 array of int32 values."""
+    left, right = max(shift, 0), max(-shift, 0)
+    a = (x << left).astype(np.int32).astype(np.int64)     # int32 wrap, as in C++
+    # SaturatingRoundingDoublingHighMul(a, multiplier)
+    ab = a * multiplier
+    ab += np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    high = np.where(ab >= 0, ab >> 31, -((-ab) >> 31))      # C++ division truncates
+    if multiplier == _INT32_MIN:
+        high[a == _INT32_MIN] = 2 ** 31 - 1
+    if right == 0:
+        return high
+    # RoundingDivideByPOT(high, right)
+    mask = (1 << right) - 1
+    threshold = (mask >> 1) + (high < 0)
+    return (high >> right) + ((high & mask) > threshold)
