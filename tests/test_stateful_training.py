@@ -10,6 +10,7 @@ computed (losses, weights, infer outputs).
 """
 
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -151,6 +152,40 @@ def test_example_shows_the_loss_going_down():
               if line.startswith("step")]
     assert len(losses) == 4 and losses[-1] < 0.5 * losses[0], proc.stdout
     assert "Its accuracy after restore" in proc.stdout
+
+
+def test_java_example_shows_the_loss_going_down(tmp_path):
+    """examples/java/OnDeviceTraining.java, compiled against numlite's Java API and run by the
+    numlite-java launcher, trains, saves and restores (it throws if restore loses weights)."""
+    from numlite import jvm
+    api = jvm.runtime_classpath()
+    source = ROOT / "examples" / "java" / "OnDeviceTraining.java"
+    subprocess.run(["javac", "-cp", api, "-d", str(tmp_path), str(source)], check=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "python")}
+    proc = subprocess.run([sys.executable, "-m", "numlite.jvm.launcher", "-cp",
+                           os.pathsep.join([api, str(tmp_path)]), "OnDeviceTraining",
+                           str(ROOT / "tests" / "models" / "stateful" / "training.tflite"), "15"],
+                          capture_output=True, text=True, timeout=180, env=env, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    losses = [float(line.split()[-1]) for line in proc.stdout.splitlines()
+              if line.startswith("step")]
+    assert len(losses) == 4 and losses[-1] < 0.5 * losses[0], proc.stdout
+    assert "Its accuracy after restore" in proc.stdout
+
+
+def test_checkpoint_path_ends_at_a_nul_byte(tmp_path):
+    """TFLite's Java API stores a String with a terminating NUL: the file API sees the path
+    up to it, as C's would."""
+    interpreter = numlite.Interpreter(model_content=MODEL)
+    path = tmp_path / "nul.ckpt"
+    raw = np.array(str(path).encode() + b"\0", dtype=object)
+    interpreter.get_signature_runner("save")(checkpoint_path=raw)
+    assert path.exists()
+    fresh = numlite.Interpreter(model_content=MODEL)
+    restored = fresh.get_signature_runner("restore")(checkpoint_path=raw)
+    saved = interpreter.get_signature_runner("restore")(checkpoint_path=path_tensor(path))
+    for name in WEIGHTS:
+        np.testing.assert_array_equal(restored[name], saved[name])
 
 
 # ----------------------------------------------------------------------------- the format

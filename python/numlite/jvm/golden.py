@@ -5,7 +5,9 @@
 Writes, for each ``<model>.tflite`` and each signature that runs in the Python API,
 ``OUT_DIR/<model>/<signature>/`` with ``index.txt`` (one line per tensor:
 ``input|output <name> <TfLiteType code> <d0,d1,...> <file>``) and one raw file per tensor: native
-byte order, strings in TFLite's layout (int32 count, offsets, bytes). The JUnit tests run the
+byte order, strings in TFLite's layout (int32 count, offsets, bytes). When MODELS_DIR holds
+``stateful/training.tflite``, ``OUT_DIR/sequences/training/NN_<signature>/`` holds the
+on-device training flow of ``training_sequence`` in the same format, one folder per call. The JUnit tests run the
 same inputs through the Java API and compare. ``make_inputs`` is shared with the pytest
 cross-language tests.
 """
@@ -19,7 +21,8 @@ from ..interpreter import Interpreter
 from ..model.strings import encode_strings
 from .dtypes import JAVA_TYPES
 
-__all__ = ["make_inputs", "signature_cases", "tensor_bytes", "main"]
+__all__ = ["make_inputs", "signature_cases", "tensor_bytes", "training_sequence", "write_case",
+           "main"]
 
 def _concrete_shape(details, unknown=2):
     signature = details.get("shape_signature")
@@ -84,6 +87,46 @@ def _c_type(value):
             np.dtype(np.int8): 9}.get(value.dtype, 0)
 
 
+def write_case(folder, model_name, key, inputs, outputs):
+    """One signature call as ``folder/index.txt`` plus one raw file per tensor."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [f"model {model_name}", f"signature {key}"]
+    usable = True
+    for kind, values in (("input", inputs), ("output", outputs)):
+        for i, (name, value) in enumerate(sorted(values.items())):
+            value = np.asarray(value)
+            usable = usable and _c_type(value) in JAVA_TYPES
+            file = f"{kind}{i}.bin"
+            (folder / file).write_bytes(tensor_bytes(value))
+            dims = ",".join(str(d) for d in value.shape) or "-"
+            lines.append(f"{kind} {name} {_c_type(value)} {dims} {file}")
+    if not usable:
+        lines.append("unsupported-type")
+    (folder / "index.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def training_sequence(model_path, steps=12, batch=16, seed=0):
+    """The on-device training flow as the Python API runs it: [(signature, inputs, outputs)]
+    for ``infer`` on a probe batch, ``steps`` ``train`` calls, then ``infer`` again.
+
+    Labels follow a fixed random linear rule of x, so the loss must go down; the JUnit
+    TrainingTest replays this sequence and then saves and restores from Java.
+    """
+    interpreter = Interpreter(model_path=str(model_path))
+    rng = np.random.default_rng(seed)
+    rule = rng.standard_normal((4, 3))
+
+    def labelled(n):
+        x = rng.standard_normal((n, 4)).astype(np.float32)
+        return {"x": x, "y": np.eye(3, dtype=np.float32)[np.argmax(x @ rule, axis=1)]}
+
+    probe = {"x": labelled(8)["x"]}
+    calls = [("infer", probe)] + [("train", labelled(batch)) for _ in range(steps)]
+    calls.append(("infer", probe))
+    return [(key, inputs, interpreter.get_signature_runner(key)(**inputs))
+            for key, inputs in calls]
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2:
@@ -105,24 +148,13 @@ def main(argv=None):
                 print(f"golden: {model.name} [{key}]: {reason}", file=sys.stderr)
                 skipped += 1
                 continue
-            folder = out / model.stem / key
-            folder.mkdir(parents=True, exist_ok=True)
-            lines = [f"model {model.name}", f"signature {key}"]
-            usable = True
-            for kind, values in (("input", inputs), ("output", outputs)):
-                for i, (name, value) in enumerate(sorted(values.items())):
-                    value = np.asarray(value)
-                    code = _c_type(value)
-                    if code not in JAVA_TYPES:
-                        usable = False
-                    file = f"{kind}{i}.bin"
-                    (folder / file).write_bytes(tensor_bytes(value))
-                    dims = ",".join(str(d) for d in value.shape) or "-"
-                    lines.append(f"{kind} {name} {code} {dims} {file}")
-            if not usable:
-                lines.append("unsupported-type")
-            (folder / "index.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            write_case(out / model.stem / key, model.name, key, inputs, outputs)
             written += 1
+    training = models / "stateful" / "training.tflite"
+    if training.exists():
+        for step, (key, inputs, outputs) in enumerate(training_sequence(training)):
+            write_case(out / "sequences" / "training" / f"{step:02d}_{key}",
+                       "stateful/training.tflite", key, inputs, outputs)
     print(f"golden: {written} signatures written to {out}, {skipped} skipped", file=sys.stderr)
     return 0
 

@@ -568,9 +568,15 @@ def read_checkpoint_meta(data, what):
     return table, tensors
 
 
+def file_path(raw):
+    """A path string tensor's bytes as the C file API sees them: up to the first NUL byte
+    (TFLite's Java API stores a String with a terminating NUL)."""
+    return raw.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+
+
 def restore_tensor(path_pattern, name, dt):
     """The array ``name`` of DataType ``dt`` from the V1 checkpoint matching ``path_pattern``."""
-    pattern = path_pattern.decode("utf-8", "surrogateescape")
+    pattern = file_path(path_pattern)
     paths = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
     paths = [p for p in paths if os.path.isfile(p)]
     if not paths:
@@ -669,7 +675,7 @@ def prepare_save(node):
                               f"{tensor_names.size}")
         items = [(bytes(n), t, a) for n, t, a in zip(tensor_names.reshape(-1).tolist(),
                                                        data_types, arrays)]
-        write_checkpoint(target.decode("utf-8", "surrogateescape"), items)
+        write_checkpoint(file_path(target), items)
         return ()
     return _in_eager("Save", run), []
 

@@ -159,6 +159,9 @@ final class Corpus {
     }
     Arrays.sort(modelDirs);
     for (File m : modelDirs) {
+      if (m.getName().equals(SEQUENCES)) {
+        continue;
+      }
       File[] sigDirs = m.listFiles(File::isDirectory);
       if (sigDirs == null) {
         continue;
@@ -170,6 +173,23 @@ final class Corpus {
           cases.add(readCase(s, index));
         }
       }
+    }
+    return cases;
+  }
+
+  /** Golden sequences (goldenDir()/sequences/NAME/NN_signature/): calls to replay in order. */
+  static final String SEQUENCES = "sequences";
+
+  static List<GoldenCase> sequence(String name) {
+    File[] steps = new File(new File(goldenDir(), SEQUENCES), name).listFiles(File::isDirectory);
+    if (steps == null || steps.length == 0) {
+      throw new AssertionError("no golden sequence " + name + " in " + goldenDir()
+          + ": run gradle goldens (python -m numlite.jvm.golden)");
+    }
+    Arrays.sort(steps);
+    List<GoldenCase> cases = new ArrayList<>();
+    for (File step : steps) {
+      cases.add(readCase(step, new File(step, "index.txt")));
     }
     return cases;
   }
