@@ -115,3 +115,16 @@ def supported_builtins():
 
 def supported_custom():
     return sorted(_CUSTOM)
+
+
+def describe_builtins():
+    """{op name: [(kernel module, predicate name or None)]}, variants first: which kernels
+    serve each builtin op (``python -m numlite ops`` prints it)."""
+    from ..model.enums import BUILTIN_OPERATORS
+    table = {}
+    for code in set(_BUILTIN) | set(_VARIANTS):
+        rows = [(kernel.prepare.__module__, when.__name__) for when, kernel in _VARIANTS.get(code, ())]
+        if code in _BUILTIN:
+            rows.append((_BUILTIN[code].prepare.__module__, None))
+        table[BUILTIN_OPERATORS[code]] = rows
+    return dict(sorted(table.items()))
