@@ -198,3 +198,29 @@ def test_python_and_java_agree(java, model, key):
         kinds = {np.dtype(d["dtype"]) for d in runner.get_input_details().values()}
         assert kinds - set(_JAVA_DTYPES) - {np.dtype(np.bytes_)}, \
             f"{model.name}[{key}]: nothing compared although Java can represent every input"
+
+
+def _quantized_models():
+    """Every corpus model with quantized tensors (tests/models and its subfolders)."""
+    for model in sorted(MODELS.rglob("*.tflite")):
+        details = Interpreter(model_path=str(model)).get_tensor_details()
+        if any(d["quantization"] != (0.0, 0) for d in details):
+            yield pytest.param(model, id=str(model.relative_to(MODELS)))
+
+
+@pytest.mark.parametrize("model", list(_quantized_models()))
+def test_java_quantization_params_match_python(java, model):
+    """Tensor.quantizationParams() of every signature input and output equals the Python
+    details' 'quantization' (LiteRT's legacy per-tensor pair: (0, 0) when per-channel)."""
+    interpreter = Interpreter(model_path=str(model))
+    with java["Interpreter"](java["File"](str(model))) as jinterpreter:
+        for key in interpreter.get_signature_list():
+            runner = interpreter.get_signature_runner(key)
+            for kind, details in (("Input", runner.get_input_details()),
+                                  ("Output", runner.get_output_details())):
+                get = getattr(jinterpreter, f"get{kind}TensorFromSignature")
+                for name, d in details.items():
+                    params = get(name, key).quantizationParams()
+                    scale, zero_point = d["quantization"]
+                    assert float(params.getScale()) == np.float32(scale), (key, name)
+                    assert int(params.getZeroPoint()) == zero_point, (key, name)
