@@ -52,8 +52,7 @@ class InterpreterImpl implements InterpreterApi {
 
   @Override
   public void runForMultipleInputsOutputs(Object[] inputs, Map<Integer, Object> outputs) {
-    checkNotClosed();
-    wrapper.run(inputs, outputs);
+    open().run(inputs, outputs);
   }
 
   @Override
@@ -80,56 +79,47 @@ class InterpreterImpl implements InterpreterApi {
 
   @Override
   public void allocateTensors() {
-    checkNotClosed();
-    wrapper.allocateTensors();
+    open().allocateTensors();
   }
 
   @Override
   public void resizeInput(int idx, int[] dims) {
-    checkNotClosed();
-    wrapper.resizeInput(idx, dims, false);
+    open().resizeInput(idx, dims, false);
   }
 
   @Override
   public void resizeInput(int idx, int[] dims, boolean strict) {
-    checkNotClosed();
-    wrapper.resizeInput(idx, dims, strict);
+    open().resizeInput(idx, dims, strict);
   }
 
   @Override
   public int getInputTensorCount() {
-    checkNotClosed();
-    return wrapper.getInputTensorCount();
+    return open().getInputTensorCount();
   }
 
   @Override
   public int getInputIndex(String opName) {
-    checkNotClosed();
-    return wrapper.getInputIndex(opName);
+    return open().getInputIndex(opName);
   }
 
   @Override
   public Tensor getInputTensor(int inputIndex) {
-    checkNotClosed();
-    return wrapper.getInputTensor(inputIndex);
+    return open().getInputTensor(inputIndex);
   }
 
   @Override
   public int getOutputTensorCount() {
-    checkNotClosed();
-    return wrapper.getOutputTensorCount();
+    return open().getOutputTensorCount();
   }
 
   @Override
   public int getOutputIndex(String opName) {
-    checkNotClosed();
-    return wrapper.getOutputIndex(opName);
+    return open().getOutputIndex(opName);
   }
 
   @Override
   public Tensor getOutputTensor(int outputIndex) {
-    checkNotClosed();
-    return wrapper.getOutputTensor(outputIndex);
+    return open().getOutputTensor(outputIndex);
   }
 
   @Override
@@ -164,26 +154,22 @@ class InterpreterImpl implements InterpreterApi {
 
   @Override
   public String[] getSignatureKeys() {
-    checkNotClosed();
-    return wrapper.getSignatureKeys();
+    return open().getSignatureKeys();
   }
 
   @Override
   public String[] getSignatureInputs(String signatureKey) {
-    checkNotClosed();
-    return wrapper.getSignatureInputs(signatureKey);
+    return open().getSignatureInputs(signatureKey);
   }
 
   @Override
   public String[] getSignatureOutputs(String signatureKey) {
-    checkNotClosed();
-    return wrapper.getSignatureOutputs(signatureKey);
+    return open().getSignatureOutputs(signatureKey);
   }
 
   @Override
   public Long getLastNativeInferenceDurationNanoseconds() {
-    checkNotClosed();
-    return wrapper.getLastNativeInferenceDurationNanoseconds();
+    return open().getLastNativeInferenceDurationNanoseconds();
   }
 
   /** Idempotent. */
@@ -197,13 +183,18 @@ class InterpreterImpl implements InterpreterApi {
   }
 
   int getExecutionPlanLength() {
-    checkNotClosed();
-    return wrapper.getExecutionPlanLength();
+    return open().getExecutionPlanLength();
   }
 
   void checkNotClosed() {
     if (wrapper == null) {
       throw new IllegalStateException("Internal error: The Interpreter has already been closed.");
     }
+  }
+
+  /** The core, after checking the interpreter is open (every API call starts here). */
+  InterpreterCore open() {
+    checkNotClosed();
+    return wrapper;
   }
 }

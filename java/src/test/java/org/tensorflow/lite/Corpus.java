@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -143,6 +144,28 @@ final class Corpus {
 
     File modelFile() {
       return model(model);
+    }
+
+    /** The inputs as Java arrays (runSignature's input map). */
+    Map<String, Object> arrayInputs() {
+      Map<String, Object> inputs = new HashMap<>();
+      for (GoldenTensor t : this.inputs.values()) {
+        inputs.put(t.name, t.array());
+      }
+      return inputs;
+    }
+
+    /** Empty output arrays; a scalar has no Java array form (TFLite), so a direct buffer. */
+    Map<String, Object> emptyOutputs() {
+      Map<String, Object> outputs = new HashMap<>();
+      for (GoldenTensor t : this.outputs.values()) {
+        outputs.put(
+            t.name,
+            t.shape.length == 0
+                ? ByteBuffer.allocateDirect(t.bytes.length).order(NATIVE)
+                : t.emptyArray());
+      }
+      return outputs;
     }
 
     @Override

@@ -39,14 +39,6 @@ public class GoldenTest {
     this.golden = golden;
   }
 
-  private Map<String, Object> arrayInputs() {
-    Map<String, Object> inputs = new HashMap<>();
-    for (Corpus.GoldenTensor t : golden.inputs.values()) {
-      inputs.put(t.name, t.array());
-    }
-    return inputs;
-  }
-
   private void checkOutputs(Map<String, Object> outputs) {
     for (Corpus.GoldenTensor t : golden.outputs.values()) {
       Object value = outputs.get(t.name);
@@ -67,16 +59,8 @@ public class GoldenTest {
   @Test
   public void runSignatureWithArrays() {
     try (Interpreter interpreter = new Interpreter(golden.modelFile())) {
-      Map<String, Object> outputs = new HashMap<>();
-      for (Corpus.GoldenTensor t : golden.outputs.values()) {
-        // scalar outputs cannot be read into arrays (TFLite): read them through a buffer
-        outputs.put(
-            t.name,
-            t.shape.length == 0
-                ? ByteBuffer.allocateDirect(t.bytes.length).order(Corpus.NATIVE)
-                : t.emptyArray());
-      }
-      interpreter.runSignature(arrayInputs(), outputs, golden.signature);
+      Map<String, Object> outputs = golden.emptyOutputs();
+      interpreter.runSignature(golden.arrayInputs(), outputs, golden.signature);
       checkOutputs(outputs);
       for (Corpus.GoldenTensor t : golden.outputs.values()) {
         Tensor tensor = interpreter.getOutputTensorFromSignature(t.name, golden.signature);
@@ -99,7 +83,7 @@ public class GoldenTest {
       for (Corpus.GoldenTensor t : golden.outputs.values()) {
         first.put(t.name, null); // null outputs are skipped
       }
-      interpreter.runSignature(arrayInputs(), first, golden.signature);
+      interpreter.runSignature(golden.arrayInputs(), first, golden.signature);
       Map<String, Object> inputs = new HashMap<>();
       for (Corpus.GoldenTensor t : golden.inputs.values()) {
         inputs.put(t.name, t.direct());
@@ -171,7 +155,7 @@ public class GoldenTest {
   @Test
   public void inputTensorsDescribeTheGoldenInputs() {
     try (Interpreter interpreter = new Interpreter(golden.modelFile())) {
-      interpreter.runSignature(arrayInputs(), new HashMap<>(), golden.signature);
+      interpreter.runSignature(golden.arrayInputs(), new HashMap<>(), golden.signature);
       for (Corpus.GoldenTensor t : golden.inputs.values()) {
         Tensor tensor = interpreter.getInputTensorFromSignature(t.name, golden.signature);
         assertEquals(t.type, tensor.dataType());

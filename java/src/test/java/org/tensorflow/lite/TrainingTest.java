@@ -26,20 +26,8 @@ public class TrainingTest {
   private static final List<Corpus.GoldenCase> SEQUENCE = Corpus.sequence("training");
 
   private static Map<String, Object> run(Interpreter interpreter, Corpus.GoldenCase call) {
-    Map<String, Object> inputs = new HashMap<>();
-    for (Corpus.GoldenTensor t : call.inputs.values()) {
-      inputs.put(t.name, t.array());
-    }
-    Map<String, Object> outputs = new HashMap<>();
-    for (Corpus.GoldenTensor t : call.outputs.values()) {
-      // a scalar has no Java array form (TFLite): it is read through a direct buffer
-      outputs.put(
-          t.name,
-          t.shape.length == 0
-              ? ByteBuffer.allocateDirect(t.bytes.length).order(Corpus.NATIVE)
-              : t.emptyArray());
-    }
-    interpreter.runSignature(inputs, outputs, call.signature);
+    Map<String, Object> outputs = call.emptyOutputs();
+    interpreter.runSignature(call.arrayInputs(), outputs, call.signature);
     return outputs;
   }
 
