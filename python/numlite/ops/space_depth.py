@@ -103,17 +103,20 @@ def _nd_prepare(node, x, block, pairs, what, make):
     return run_dynamic, [None]
 
 
+def _check_blocks(op, blocks, pairs, what):
+    if any(b < 1 for b in blocks):
+        raise KernelError(f"{op}: block_shape {list(blocks)} must be positive")
+    if any(v < 0 for pair in pairs for v in pair):
+        raise KernelError(f"{op}: {what} {[list(p) for p in pairs]} must not be negative")
+
+
 @builtin("SPACE_TO_BATCH_ND")
 def prepare_space_to_batch_nd(node):
     x, block, paddings, m = _nd_inputs(node, "paddings")
     shape_in = x.shape
 
     def make(blocks, pads):
-        if any(b < 1 for b in blocks):
-            raise KernelError(f"SPACE_TO_BATCH_ND: block_shape {list(blocks)} must be positive")
-        if any(p < 0 for pair in pads for p in pair):
-            raise KernelError(f"SPACE_TO_BATCH_ND: paddings {[list(p) for p in pads]} must not "
-                              "be negative")
+        _check_blocks("SPACE_TO_BATCH_ND", blocks, pads, "paddings")
         padded = [s + b + a for s, (b, a) in zip(shape_in[1:1 + m], pads)]
         for size, b in zip(padded, blocks):
             if size % b:
@@ -146,11 +149,7 @@ def prepare_batch_to_space_nd(node):
     shape_in = x.shape
 
     def make(blocks, cuts):
-        if any(b < 1 for b in blocks):
-            raise KernelError(f"BATCH_TO_SPACE_ND: block_shape {list(blocks)} must be positive")
-        if any(c < 0 for pair in cuts for c in pair):
-            raise KernelError(f"BATCH_TO_SPACE_ND: crops {[list(c) for c in cuts]} must not be "
-                              "negative")
+        _check_blocks("BATCH_TO_SPACE_ND", blocks, cuts, "crops")
         total = int(np.prod(blocks))
         if shape_in[0] % total:
             raise KernelError(f"BATCH_TO_SPACE_ND: batch {shape_in[0]} is not a multiple of "
