@@ -43,7 +43,6 @@ EXPECTED_MISSING = {
     "detection_head/detect": "missing: NON_MAX_SUPPRESSION_V4, NON_MAX_SUPPRESSION_V5",
     "detection_head/nms": "missing: NON_MAX_SUPPRESSION_V4, NON_MAX_SUPPRESSION_V5",
     "ops_conv/conv3d_transpose_same_stride2": "missing: CONV_3D_TRANSPOSE",
-    "sparse_weights": "FULLY_CONNECTED does not read sparse (block-sparse) weight tensors",
 }
 
 
