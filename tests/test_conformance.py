@@ -41,7 +41,6 @@ ATOL = RTOL = 1e-4
 EXPECTED_MISSING = {
     "detection_head/detect": "missing: NON_MAX_SUPPRESSION_V4, NON_MAX_SUPPRESSION_V5",
     "detection_head/nms": "missing: NON_MAX_SUPPRESSION_V4, NON_MAX_SUPPRESSION_V5",
-    "ops_conv/conv3d_transpose_same_stride2": "missing: CONV_3D_TRANSPOSE",
 }
 
 
