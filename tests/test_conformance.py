@@ -39,8 +39,6 @@ ATOL = RTOL = 1e-4
 # Case ids: the file's stem, plus "/signature" for files with several signatures.
 # Reasons "missing: A, B" are checked against numlite's registry; other reasons are free text.
 EXPECTED_MISSING = {
-    "detection_head/detect": "missing: NON_MAX_SUPPRESSION_V4, NON_MAX_SUPPRESSION_V5",
-    "detection_head/nms": "missing: NON_MAX_SUPPRESSION_V4, NON_MAX_SUPPRESSION_V5",
 }
 
 
