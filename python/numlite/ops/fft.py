@@ -15,7 +15,7 @@ from .registry import builtin
 from .windows import check_arity, known_ints
 
 
-def _output_shape(node, x_shape, lengths):
+def _output_shape(x_shape, lengths):
     if lengths.shape != (2,):
         raise KernelError(f"RFFT2D: fft_length must hold 2 values, got {lengths.tolist()}")
     fh, fw = (int(n) for n in lengths)
@@ -54,9 +54,9 @@ def prepare_rfft2d(node):
 
     lengths = known_ints(node, length, "fft_length")
     if lengths is not None:
-        return run, [_output_shape(node, x.shape, lengths)]
+        return run, [_output_shape(x.shape, lengths)]
 
     def run_dynamic(a, n):
-        _output_shape(node, a.shape, np.asarray(n, np.int64).reshape(-1))
+        _output_shape(a.shape, np.asarray(n, np.int64).reshape(-1))
         return run(a, n)
     return run_dynamic, [None]

@@ -43,13 +43,13 @@ def prepare_fully_connected(node):
         _check_float(node, bias, "bias")
     if options_field(node, "weights_format", 0) != 0:
         raise KernelError("FULLY_CONNECTED: only the DEFAULT weights format is supported")
-    weights = sparse_constant(node, w)
-    if weights is None:
+    w_const = sparse_constant(node, w)
+    if w_const is None:
         if w.value is None and getattr(model_tensor(node, w), "sparsity", None) is not None:
             raise KernelError("FULLY_CONNECTED: sparse weights must be a constant with stored "
                               "values")
-        weights = w.value
-    w_shape = w.shape if weights is None else weights.shape
+        w_const = w.value
+    w_shape = w.shape if w_const is None else w_const.shape
     if len(w_shape) != 2:
         raise KernelError(f"FULLY_CONNECTED: weights must be 2-D, got shape {list(w_shape)}")
     units, depth = w_shape
@@ -78,9 +78,9 @@ def prepare_fully_connected(node):
                           "params->activation == kTfLiteActRelu6 was not true.")
     act = fused_activation(code, np.float32, "FULLY_CONNECTED")
     matmul, add = np.matmul, np.add
-    if weights is not None and (bias is None or bias.value is not None):
+    if w_const is not None and (bias is None or bias.value is not None):
         # the usual case: constant weights (and bias) prepared once, one closure per call
-        wt = np.ascontiguousarray(np.asarray(weights, dtype=np.float32).T)
+        wt = np.ascontiguousarray(np.asarray(w_const, dtype=np.float32).T)
         b = None if bias is None else \
             np.ascontiguousarray(np.asarray(bias.value, dtype=np.float32).reshape(units))
 
