@@ -73,49 +73,51 @@ def _check(node, soft):
 
 
 def _corners(boxes):
-    """(ymin, xmin, ymax, xmax, area) float32 columns of [N, 4] boxes."""
-    y1, x1, y2, x2 = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
-    ymin, ymax = np.minimum(y1, y2), np.maximum(y1, y2)
-    xmin, xmax = np.minimum(x1, x2), np.maximum(x1, x2)
-    return ymin, xmin, ymax, xmax, (ymax - ymin) * (xmax - xmin)
+    """(lows [2, N], highs [2, N], areas [N]) of [N, 4] corner-pair boxes, float32."""
+    pairs = boxes.T.reshape(2, 2, -1)               # [corner, axis (y, x), box]
+    lows, highs = np.minimum(pairs[0], pairs[1]), np.maximum(pairs[0], pairs[1])
+    sides = highs - lows
+    return lows, highs, sides[0] * sides[1]
 
 
 def suppress(boxes, scores, max_output, iou_threshold, score_threshold, sigma):
     """(selected indices int32, their scores float32), at most ``max_output`` of each."""
     keep = np.flatnonzero(scores > score_threshold)
     limit = min(max_output, keep.size)
-    picked, picked_scores = [], []
     if limit == 0:
         return np.zeros(0, np.int32), np.zeros(0, np.float32)
-    ymin, xmin, ymax, xmax, area = _corners(boxes[keep])
+    lows, highs, area = _corners(boxes[keep])
+    flat = area <= 0                                # IoU with a zero-area box is 0
+    any_flat = bool(flat.any())
     current = scores[keep].astype(np.float32)
     scale = np.float32(-0.5 / sigma) if sigma > 0 else None
     dropped = np.float32(-np.inf)
-    zero = np.float32(0)
-    while len(picked) < limit:
-        best = int(np.argmax(current))
-        if current[best] == dropped:
-            break
-        picked.append(int(keep[best]))
-        picked_scores.append(current[best])
-        # IoU of the selected box with every candidate, in float32 like LiteRT
-        inter = (np.maximum(np.minimum(ymax, ymax[best]) - np.maximum(ymin, ymin[best]), zero)
-                 * np.maximum(np.minimum(xmax, xmax[best]) - np.maximum(xmin, xmin[best]),
-                              zero))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            iou = inter / (area + area[best] - inter)
-        if area[best] <= 0:
-            iou[:] = 0
-        else:
-            iou[area <= 0] = 0
-        live = current != dropped
-        if scale is not None:
-            decay = live & (iou < iou_threshold)
-            current[decay] *= np.exp(scale * iou[decay] * iou[decay])
-            live &= current > score_threshold
-        live &= iou < iou_threshold
-        current[~live] = dropped
-    return np.asarray(picked, np.int32), np.asarray(picked_scores, np.float32)
+    minimum, maximum, multiply, exp = np.minimum, np.maximum, np.multiply, np.exp
+    argmax = current.argmax
+    picked, picked_scores = [], []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        while len(picked) < limit:
+            best = int(argmax())
+            if current[best] == dropped:
+                break
+            picked.append(best)
+            picked_scores.append(current[best])
+            # IoU of the selected box with every candidate, in float32 in LiteRT's order
+            side = minimum(highs, highs[:, best, None]) - maximum(lows, lows[:, best, None])
+            maximum(side, 0, out=side)
+            inter = side[0] * side[1]
+            iou = inter / ((area + area[best]) - inter)
+            if flat[best]:
+                iou[:] = 0
+            elif any_flat:
+                iou[flat] = 0
+            current[iou >= iou_threshold] = dropped
+            if scale is not None:
+                # every live candidate is above score_threshold; dropped ones stay -inf
+                multiply(current, exp(scale * iou * iou), out=current,
+                         where=current > score_threshold)
+                current[current <= score_threshold] = dropped
+    return keep[picked].astype(np.int32), np.asarray(picked_scores, np.float32)
 
 
 def _prepare(node, soft):
