@@ -39,11 +39,6 @@ ATOL = RTOL = 1e-4
 # Case ids: the file's stem, plus "/signature" for files with several signatures.
 # Reasons "missing: A, B" are checked against numlite's registry; other reasons are free text.
 EXPECTED_MISSING = {
-    "audio_spectrogram": "missing: COMPLEX_ABS, IMAG, REAL, RFFT2D",
-    "detection_head/detect": "missing: NON_MAX_SUPPRESSION_V4, NON_MAX_SUPPRESSION_V5",
-    "detection_head/nms": "missing: NON_MAX_SUPPRESSION_V4, NON_MAX_SUPPRESSION_V5",
-    "ops_conv/conv3d_transpose_same_stride2": "missing: CONV_3D_TRANSPOSE",
-    "sparse_weights": "FULLY_CONNECTED does not read sparse (block-sparse) weight tensors",
 }
 
 

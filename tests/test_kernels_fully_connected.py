@@ -172,3 +172,61 @@ def test_random_shapes(seed):
                            activation=ACTIVATIONS[seed % 4], bias=bias, rng=rng)
     x, feeds = feeds_for(in_shape, w, b, "const", "const", rng)
     compare(model, feeds, atol=tolerance(x, w, b))
+
+
+# ---- sparse constant weights (SparsityParameters), densified once at prepare --------------
+
+SPARSE_WEIGHTS = [
+    # (units, depth, traversal order, block_map, block sizes, formats, zero pattern block)
+    (8, 16, (0, 1, 2), (1,), (4,), ("DENSE", "SPARSE_CSR", "DENSE"), (1, 4)),   # converter's 1x4
+    (5, 12, (0, 1, 2), (1,), (4,), ("DENSE", "SPARSE_CSR", "DENSE"), (1, 4)),
+    (6, 10, (0, 1), (), (), ("DENSE", "SPARSE_CSR"), None),                       # plain CSR
+]
+
+
+def sparse_fc_model(units, depth, order, block_map, block_sizes, formats, block, batch,
+                    activation, bias, seed):
+    from test_kernels_densify import encode, sparse_dense
+    dense = sparse_dense((units, depth), 0.3, seed, block=block)
+    values, sparsity = encode(dense, list(order), list(block_map), list(block_sizes), formats)
+    b = np.asarray(np.random.default_rng(seed).standard_normal(units), np.float32)
+    inputs = [T([batch, depth], np.float32),
+              T([units, depth], np.float32, data=values, sparsity=sparsity),
+              T([units], np.float32, data=b) if bias else None]
+    model = single_op("FULLY_CONNECTED", inputs, [T([batch, units], np.float32)],
+                      options=dict(fused_activation_function=activation))
+    return model, dense, b if bias else 0 * b
+
+
+@pytest.mark.parametrize("activation,bias,batch", [("NONE", True, 1), ("RELU", True, 3),
+                                                   ("RELU6", False, 2)])
+@pytest.mark.parametrize("case", SPARSE_WEIGHTS, ids=str)
+def test_sparse_weights(case, activation, bias, batch):
+    """Against LiteRT's reference kernels (its sparse FULLY_CONNECTED) and x @ dense.T + b.
+    LiteRT's default kernels (XNNPACK) give values unrelated to the weights on these
+    one-op models, so they are not the oracle here; the conformance model sparse_weights
+    checks both resolvers on the converter's own output."""
+    units, depth = case[:2]
+    model, dense, b = sparse_fc_model(*case, batch, activation, bias, seed=units * depth)
+    rng = np.random.default_rng(batch)
+    x = np.asarray(rng.standard_normal((batch, depth)), np.float32)
+    ours, _ = compare(model, [x], resolver=REF, atol=tolerance(x, dense, b))
+    y = x @ dense.T + b
+    if activation != "NONE":
+        y = np.clip(y, 0, 6 if activation == "RELU6" else None)
+    np.testing.assert_allclose(ours[0], y, atol=tolerance(x, dense, b))
+
+
+def test_sparse_weights_with_bad_structure_are_refused_at_prepare():
+    """A block size that does not divide the weights' depth is a KernelError at prepare."""
+    from test_kernels_densify import encode, sparse_dense
+    dense = sparse_dense((4, 8), 0.5, 3, block=(1, 4))
+    values, sparsity = encode(dense, [0, 1, 2], [1], [4], ("DENSE", "SPARSE_CSR", "DENSE"))
+    sparsity["dim_metadata"][2]["dense_size"] = 3
+    model = single_op("FULLY_CONNECTED",
+                      [T([2, 8], np.float32), T([4, 8], np.float32, data=values,
+                                                sparsity=sparsity)],
+                      [T([2, 4], np.float32)], options=dict(fused_activation_function="NONE"))
+    error = numlite_error(model, [np.ones((2, 8), np.float32)])
+    assert error is not None and "block size 3 does not divide" in error
+    assert "Node number 0 (FULLY_CONNECTED) failed to prepare." in error

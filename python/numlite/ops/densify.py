@@ -96,6 +96,21 @@ def densify(values, shape, sparsity, op_name="DENSIFY"):
     return dense
 
 
+def sparse_constant(node, spec):
+    """The read-only dense value of ``spec`` when it is a constant sparse tensor (its model
+    Tensor carries SparsityParameters), else None: kernels that read sparse weights directly
+    (FULLY_CONNECTED) densify them once at prepare with this."""
+    if spec is None or spec.value is None:
+        return None
+    tensor = model_tensor(node, spec)
+    if tensor is None or tensor.sparsity is None:
+        return None
+    dense = densify(np.asarray(spec.value).reshape(-1), tuple(tensor.shape), tensor.sparsity,
+                    node.op_name)
+    dense.flags.writeable = False
+    return dense
+
+
 @builtin("DENSIFY")
 def prepare_densify(node):
     check_arity(node, (1,))
@@ -112,12 +127,10 @@ def prepare_densify(node):
                           f"{type_name(x)}")
     if x.value is None:     # also an all-zero tensor: no stored values, an empty buffer
         raise KernelError("IsConstantTensor(op_context.input) was not true.")   # LiteRT's text
-    tensor = model_tensor(node, x)
-    if tensor is None or tensor.sparsity is None:
+    dense = sparse_constant(node, x)
+    if dense is None:
         raise KernelError("DENSIFY: the input must be a constant sparse tensor")
-    shape = tuple(tensor.shape)
-    dense = densify(np.asarray(x.value).reshape(-1), shape, tensor.sparsity)
-    dense.flags.writeable = False
+    shape = dense.shape
 
     def run(_a):
         return dense

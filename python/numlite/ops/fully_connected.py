@@ -2,8 +2,10 @@
 
 Weights are [units, in]; the input may have any rank and is flattened to
 [-1, in]; keep_num_dims keeps the input's leading dimensions. Constant weights
-are transposed once at prepare into a contiguous [in, units] array. Hybrid
-(int8 weights, float input) and quantized kernels are not implemented.
+are transposed once at prepare into a contiguous [in, units] array. Sparse constant
+weights (SparsityParameters, e.g. the 1x4 blocks of the converter's EXPERIMENTAL_SPARSITY)
+are densified once at prepare and then multiply like dense ones. Hybrid (int8 weights,
+float input) and quantized kernels are not implemented.
 """
 
 import numpy as np
@@ -11,7 +13,9 @@ import numpy as np
 from ..model import types
 from .activations import fused_activation
 from .common import KernelError, is_quantized, options_field, type_name
+from .densify import sparse_constant
 from .registry import builtin
+from .windows import model_tensor
 
 
 def _check_float(node, spec, what):
@@ -39,9 +43,16 @@ def prepare_fully_connected(node):
         _check_float(node, bias, "bias")
     if options_field(node, "weights_format", 0) != 0:
         raise KernelError("FULLY_CONNECTED: only the DEFAULT weights format is supported")
-    if len(w.shape) != 2:
-        raise KernelError(f"FULLY_CONNECTED: weights must be 2-D, got shape {list(w.shape)}")
-    units, depth = w.shape
+    w_const = sparse_constant(node, w)
+    if w_const is None:
+        if w.value is None and getattr(model_tensor(node, w), "sparsity", None) is not None:
+            raise KernelError("FULLY_CONNECTED: sparse weights must be a constant with stored "
+                              "values")
+        w_const = w.value
+    w_shape = w.shape if w_const is None else w_const.shape
+    if len(w_shape) != 2:
+        raise KernelError(f"FULLY_CONNECTED: weights must be 2-D, got shape {list(w_shape)}")
+    units, depth = w_shape
     if bias is not None and int(np.prod(bias.shape, dtype=np.int64)) != units:
         raise KernelError(f"FULLY_CONNECTED: bias has {int(np.prod(bias.shape))} elements, "
                           f"expected {units}")
@@ -67,9 +78,9 @@ def prepare_fully_connected(node):
                           "params->activation == kTfLiteActRelu6 was not true.")
     act = fused_activation(code, np.float32, "FULLY_CONNECTED")
     matmul, add = np.matmul, np.add
-    if w.value is not None and (bias is None or bias.value is not None):
+    if w_const is not None and (bias is None or bias.value is not None):
         # the usual case: constant weights (and bias) prepared once, one closure per call
-        wt = np.ascontiguousarray(np.asarray(w.value, dtype=np.float32).T)
+        wt = np.ascontiguousarray(np.asarray(w_const, dtype=np.float32).T)
         b = None if bias is None else \
             np.ascontiguousarray(np.asarray(bias.value, dtype=np.float32).reshape(units))
 
