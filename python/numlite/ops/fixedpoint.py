@@ -27,18 +27,20 @@ def quantize_multiplier(real):
 
 
 def multiply_by_quantized_multiplier(x, multiplier, shift):
-    """Double-rounding MultiplyByQuantizedMultiplier on an int64 array of int32 values."""
-    left, right = max(shift, 0), max(-shift, 0)
+    """Double-rounding MultiplyByQuantizedMultiplier on an int64 array of int32 values.
+
+    ``multiplier`` and ``shift`` are ints, or int64 arrays broadcasting against ``x``
+    (one per channel)."""
+    left, right = np.maximum(shift, 0), np.maximum(np.negative(shift), 0)
     a = (x << left).astype(np.int32).astype(np.int64)     # int32 wrap, as in C++
     # SaturatingRoundingDoublingHighMul(a, multiplier)
     ab = a * multiplier
     ab += np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
     high = np.where(ab >= 0, ab >> 31, -((-ab) >> 31))      # C++ division truncates
-    if multiplier == _INT32_MIN:
-        high[a == _INT32_MIN] = 2 ** 31 - 1
-    if right == 0:
-        return high
-    # RoundingDivideByPOT(high, right)
-    mask = (1 << right) - 1
+    saturated = (a == _INT32_MIN) & (np.asarray(multiplier) == _INT32_MIN)
+    if saturated.any():
+        high = np.where(saturated, 2 ** 31 - 1, high)
+    # RoundingDivideByPOT(high, right); right == 0 leaves high unchanged (mask 0)
+    mask = (np.int64(1) << right) - 1
     threshold = (mask >> 1) + (high < 0)
     return (high >> right) + ((high & mask) > threshold)

@@ -1,0 +1,221 @@
+"""Helpers of the integer and hybrid matrix kernels (FULLY_CONNECTED, convolutions,
+BATCH_MATMUL); no ops are registered here.
+
+Exact integer GEMM on float BLAS
+--------------------------------
+An integer product ``sum_k a[m, k] * b[k, n]`` is computed as a float matmul. Every
+product ``a * b`` and every partial sum is an integer whose magnitude is at most
+``bound = depth * max|a| * max|b|``. A binary floating-point format with a p-bit
+significand represents every integer of magnitude <= 2**p exactly, and the sum or product
+of two exactly represented values whose exact result is such an integer is computed
+exactly (IEEE rounding of an exactly representable result is the identity). So when
+``bound <= 2**p`` no operation of the matmul rounds, whatever order or blocking BLAS
+uses, and the float result is the exact integer sum: float32 (p = 24) up to 2**24,
+float64 (p = 53) up to 2**53. For int8 x int8 (|a| <= 255 after subtracting a zero point,
+|b| <= 128) float64 stays exact up to a depth of 2.7e11 and float32 up to 513, so 3x3
+convolutions over up to 57 channels and every depthwise window run on sgemm / float32.
+``gemm_dtype`` picks the narrowest exact type for a bound, checked at prepare;
+beyond 2**53 the kernels fall back to int64 matmul (numpy's, exact but slow).
+
+Requantization
+--------------
+``fixed_point_requantizer``: LiteRT's MultiplyByQuantizedMultiplier per output channel
+(reference §5.2, the conv kernels); ``float_requantizer``: ``int32(round(double(acc) *
+double(s_in) * double(s_w) / double(s_out)))`` (§5.6, the reference FULLY_CONNECTED
+kernels). Both add the output zero point and clamp to the fused activation's range
+(§5.3).
+"""
+
+import numpy as np
+
+from ..model import types
+from .activations import ACT_NONE, ACT_RELU, ACT_RELU6, ACT_RELU_N1_TO_1
+from .common import KernelError, is_quantized, options_field, type_name
+from .fixedpoint import multiply_by_quantized_multiplier, quantize_multiplier
+
+TYPE_LIMITS = {types.INT8: (-128, 127), types.UINT8: (0, 255), types.INT16: (-32768, 32767)}
+
+_EXACT_FLOAT32 = 2 ** 24
+_EXACT_FLOAT64 = 2 ** 53
+
+
+def gemm_dtype(bound):
+    """The narrowest dtype whose matmul sums integers of magnitude <= ``bound`` exactly
+    (see the module docstring), int64 beyond float64's 2**53."""
+    if bound <= _EXACT_FLOAT32:
+        return np.dtype(np.float32)
+    if bound <= _EXACT_FLOAT64:
+        return np.dtype(np.float64)
+    return np.dtype(np.int64)
+
+
+def magnitude(spec, zero_point=0):
+    """The largest |q - zero_point| a tensor of ``spec``'s type can hold (its constant value's
+    largest when it has one)."""
+    if spec.value is not None:
+        value = np.asarray(spec.value, np.int64)
+        return int(np.abs(value - zero_point).max()) if value.size else 0
+    low, high = TYPE_LIMITS.get(spec.type, (-2 ** 31, 2 ** 31 - 1))
+    return max(abs(low - zero_point), abs(high - zero_point))
+
+
+# ---- quantization parameters -----------------------------------------------------------------
+
+def scales_of(node, spec, what):
+    """float32 scales of a quantized tensor (a KernelError if it has none)."""
+    if not is_quantized(spec):
+        raise KernelError(f"{node.op_name}: {what} tensor ({type_name(spec)}) has no "
+                          "quantization parameters")
+    return np.asarray(spec.quantization.scales, np.float32).reshape(-1)
+
+
+def zero_point_of(spec):
+    """The (first) zero point of a quantized tensor, 0 when none is stored."""
+    zps = spec.quantization.zero_points if spec.quantization is not None else None
+    return 0 if zps is None or np.size(zps) == 0 else int(np.asarray(zps).reshape(-1)[0])
+
+
+def channel_scales(node, spec, channels, axis, what="filter"):
+    """``channels`` float32 filter scales: per-channel along ``axis`` or one broadcast
+    (LiteRT's PopulateConvolutionQuantizationParams)."""
+    scales = scales_of(node, spec, what)
+    if scales.size == 1:
+        return np.repeat(scales, channels)
+    q = spec.quantization
+    if q.quantized_dimension != axis:
+        raise KernelError(f"{node.op_name}: per-channel {what} must be quantized along "
+                          f"dimension {axis}, not {q.quantized_dimension}")
+    if scales.size != channels:
+        raise KernelError(f"{node.op_name}: {what} has {scales.size} scales for {channels} "
+                          "channels")
+    return scales
+
+
+#: the largest double / float32 below 0.5: trunc(v + copysign(_PRED_HALF, v)) is std::round(v)
+_PRED_HALF = np.nextafter(0.5, 0.0)
+_PRED_HALF32 = np.nextafter(np.float32(0.5), np.float32(0.0))
+
+
+def activation_limits(node, out):
+    """[low, high] of the fused activation on a quantized output (reference §5.3):
+    Q(f) = zp + int32(round_half_away(float32(f) / float32(scale)))."""
+    code = options_field(node, "fused_activation_function", ACT_NONE)
+    qmin, qmax = TYPE_LIMITS[out.type]
+    scale = scales_of(node, out, "output")[0]
+    zp = zero_point_of(out)
+
+    def q(f):
+        v = np.float32(f) / scale
+        return zp + int(np.trunc(v + np.copysign(_PRED_HALF32, v)))
+    if code == ACT_RELU:
+        return max(qmin, q(0.0)), qmax
+    if code == ACT_RELU6:
+        return max(qmin, q(0.0)), min(qmax, q(6.0))
+    if code == ACT_RELU_N1_TO_1:
+        return max(qmin, q(-1.0)), min(qmax, q(1.0))
+    return qmin, qmax
+
+
+# ---- requantization --------------------------------------------------------------------------
+
+def round_half_away(v):
+    """std::round on a float64 array, in place."""
+    v += np.copysign(_PRED_HALF, v)
+    return np.trunc(v, out=v)
+
+
+def float_requantizer(effective, out_zp, low, high, dtype):
+    """``requant(acc)`` for float64 accumulators (one ``effective`` scale per output channel,
+    the last axis): clamp(int32(round(acc * effective)) + zp, low, high) as ``dtype``."""
+    effective = np.asarray(effective, np.float64)
+    limit = float(2 ** 31 - 1)
+    lo, hi = float(low - out_zp), float(high - out_zp)     # clamping before the shift is
+    zp = float(out_zp)                                     # the same: integers, no overflow
+
+    def requant(acc):
+        v = np.multiply(acc, effective, dtype=np.float64)
+        np.clip(v, -limit - 1.0, limit, out=v)            # the int32 conversion's range
+        round_half_away(v)
+        np.clip(v, lo, hi, out=v)
+        v += zp
+        return v.astype(dtype)
+    return requant
+
+
+def quantized_multipliers(effective):
+    """(multipliers, shifts) int64 arrays of QuantizeMultiplier over ``effective`` scales."""
+    pairs = [quantize_multiplier(float(e)) for e in np.asarray(effective, np.float64)]
+    return (np.array([m for m, _ in pairs], np.int64), np.array([s for _, s in pairs], np.int64))
+
+
+def fixed_point_requantizer(effective, out_zp, low, high, dtype):
+    """``requant(acc)`` for exact integer accumulators (float or int64 arrays, channels
+    last): MultiplyByQuantizedMultiplier(acc, QuantizeMultiplier(effective[c])) + zp,
+    clamped to [low, high], as ``dtype``."""
+    multipliers, shifts = quantized_multipliers(effective)
+    if np.all(multipliers == multipliers[:1]) and np.all(shifts == shifts[:1]):
+        multipliers, shifts = int(multipliers[0]), int(shifts[0])   # scalar: cheaper
+
+    def requant(acc):
+        r = multiply_by_quantized_multiplier(np.asarray(acc).astype(np.int64), multipliers,
+                                             shifts)
+        r += out_zp
+        np.clip(r, low, high, out=r)
+        return r.astype(dtype)
+    return requant
+
+
+def effective_scales(input_scale, filter_scales, output_scale):
+    """double(s_in) * double(s_w[c]) / double(s_out), LiteRT's per-channel evaluation order."""
+    return (np.float64(input_scale) * np.asarray(filter_scales, np.float64)
+            / np.float64(output_scale))
+
+
+def constant_of(node, spec, what):
+    """A constant input's value; integer kernels need constant weights and biases."""
+    if spec.value is None:
+        raise KernelError(f"{node.op_name}: the quantized kernel needs a constant {what} "
+                          "tensor")
+    return np.asarray(spec.value)
+
+
+def check_bias(node, bias, channels, allowed):
+    """The constant bias as int64 [channels] (zeros when absent), type in ``allowed``."""
+    if bias is None:
+        return np.zeros(channels, np.int64)
+    if bias.type not in allowed:
+        raise KernelError(f"{node.op_name}: bias type {type_name(bias)} is not supported "
+                          f"here ({' or '.join(types.type_name(t) for t in allowed)})")
+    value = constant_of(node, bias, "bias").astype(np.int64).reshape(-1)
+    if value.size != channels:
+        raise KernelError(f"{node.op_name}: bias has {value.size} elements, expected "
+                          f"{channels}")
+    return value
+
+
+class ExactGemm:
+    """``gemm(columns)`` = ``columns @ weights + offset`` computed exactly.
+
+    ``weights`` is the constant integer [K, N] matrix (zero point already subtracted),
+    ``offset`` an integer [N] vector added to every row (bias, folded zero-point terms),
+    ``input_magnitude`` the largest |value| the columns can hold. ``dtype`` is the type
+    the caller must give the columns in (see the module docstring: the bound is checked
+    here, once); the result is float64 holding exact integers, or int64 beyond 2**53.
+    """
+
+    def __init__(self, weights, offset, input_magnitude):
+        weights = np.asarray(weights, np.int64)
+        offset = np.asarray(offset, np.int64)
+        depth = weights.shape[0]
+        w_max = int(np.abs(weights).max()) if weights.size else 0
+        bound = depth * int(input_magnitude) * w_max
+        total = bound + (int(np.abs(offset).max()) if offset.size else 0)
+        self.dtype = gemm_dtype(bound) if total <= _EXACT_FLOAT64 else np.dtype(np.int64)
+        acc_type = np.int64 if self.dtype == np.int64 else np.float64
+        self.weights = np.ascontiguousarray(weights.astype(self.dtype))
+        self.offset = offset.astype(acc_type)
+        self.acc_type = acc_type
+
+    def __call__(self, columns):
+        r = np.matmul(columns, self.weights)
+        return np.add(r, self.offset, dtype=self.acc_type)

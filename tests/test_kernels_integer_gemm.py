@@ -1,0 +1,105 @@
+"""Integer FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV and BATCH_MATMUL
+(int8, legacy uint8, int16x8) and their hybrid (int8 weights, float activations) forms,
+against ai_edge_litert: bit-exact with its reference kernels (BUILTIN_REF) for the integer
+kernels, within float tolerance for the hybrid ones. Per-channel and per-tensor weights,
+every fused activation, odd shapes, zero points, int32 and int64 biases.
+"""
+
+import numpy as np
+import pytest
+
+from builder import T, single_op
+from differential import DEFAULT, REF, compare, litert_error, numlite_error
+
+ACTIVATIONS = ("NONE", "RELU", "RELU_N1_TO_1", "RELU6")
+#: activation type -> (numpy dtype, weight dtype, bias dtype)
+KINDS = {"int8": (np.int8, np.int8, np.int32), "uint8": (np.uint8, np.uint8, np.int32),
+         "int16": (np.int16, np.int8, np.int64), "int16_b32": (np.int16, np.int8, np.int32)}
+
+
+def quant(scales, zero_points, axis=0):
+    return dict(scales=[float(s) for s in np.atleast_1d(scales)],
+                zero_points=[int(z) for z in np.atleast_1d(zero_points)],
+                quantized_dimension=axis)
+
+
+def random_q(rng, shape, dtype):
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, int(info.max) + 1, size=shape).astype(dtype)
+
+
+class Params:
+    """Random quantization parameters of one kernel kind: input/output scales and zero
+    points, weights (per-channel along ``axis`` or per-tensor) and a bias whose scale is
+    s_in * s_w, as converters write them."""
+
+    def __init__(self, kind, rng, w_shape, channels, axis, per_channel):
+        self.x_dtype, self.w_dtype, self.b_dtype = KINDS[kind]
+        self.rng = rng
+        sixteen = self.x_dtype == np.int16
+        zp_range = {np.int8: (-128, 128), np.uint8: (0, 256), np.int16: (0, 1)}[self.x_dtype]
+        self.s_in = np.float32(rng.uniform(0.002, 0.05) / (64 if sixteen else 1))
+        self.zp_in = int(rng.integers(*zp_range))
+        self.s_out = np.float32(rng.uniform(0.02, 0.3) / (64 if sixteen else 1))
+        self.zp_out = int(rng.integers(*zp_range))
+        n = channels if per_channel else 1
+        self.s_w = rng.uniform(0.002, 0.02, n).astype(np.float32)
+        self.zp_w = 0 if per_channel or self.w_dtype == np.int8 else \
+            int(rng.integers(100, 156))
+        self.w_axis = axis
+        self.w = random_q(rng, w_shape, self.w_dtype)
+        bias_scale = (self.s_in * np.broadcast_to(self.s_w, (channels,))).astype(np.float32)
+        self.b = np.round(rng.normal(0, 2.0, channels) / bias_scale).astype(self.b_dtype)
+        self.b_scale = bias_scale
+
+    def x_def(self, shape, data=None):
+        return T(list(shape), self.x_dtype, data=data, quant=quant(self.s_in, self.zp_in))
+
+    def w_def(self):
+        return T(list(self.w.shape), self.w_dtype, data=self.w,
+                 quant=quant(self.s_w, [self.zp_w] * len(self.s_w), self.w_axis))
+
+    def b_def(self):
+        return T([len(self.b)], self.b_dtype, data=self.b,
+                 quant=quant(self.b_scale, [0] * len(self.b), 0))
+
+    def out_def(self, shape):
+        return T(list(shape), self.x_dtype, quant=quant(self.s_out, self.zp_out))
+
+    def x(self, shape):
+        return random_q(self.rng, shape, self.x_dtype)
+
+
+# ---- FULLY_CONNECTED -------------------------------------------------------------------------
+
+def fc_model(p, in_shape, units, activation="NONE", bias=True, keep_num_dims=False):
+    depth = p.w.shape[1]
+    batch = int(np.prod(in_shape)) // depth
+    out_shape = list(in_shape[:-1]) + [units] if keep_num_dims else [batch, units]
+    inputs = [p.x_def(in_shape), p.w_def()] + ([p.b_def()] if bias else [None])
+    options = dict(fused_activation_function=activation, keep_num_dims=keep_num_dims)
+    if p.x_dtype == np.int16 and p.b_dtype == np.int32:
+        options["quantized_bias_type"] = "INT32"      # else LiteRT reads the bias as int64
+    return single_op("FULLY_CONNECTED", inputs, [p.out_def(out_shape)], options=options)
+
+
+FC_SHAPES = [((1, 8), 4), ((3, 17), 5), ((2, 3, 20), 7), ((5, 64), 33), ((1, 300), 10)]
+
+
+#: (kind, per-channel weights): uint8 weights are per-tensor only (LiteRT's legacy kernels)
+WEIGHTINGS = [("int8", False), ("int8", True), ("uint8", False), ("int16", False),
+              ("int16", True), ("int16_b32", True)]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("kind, per_channel", WEIGHTINGS,
+                         ids=[f"{k}-{'per_channel' if c else 'per_tensor'}"
+                              for k, c in WEIGHTINGS])
+def test_fully_connected(kind, per_channel, activation):
+    for i, (in_shape, units) in enumerate(FC_SHAPES):
+        rng = np.random.default_rng(i + 7 * len(activation))
+        depth = in_shape[-1]
+        p = Params(kind, rng, (units, depth), units, 0, per_channel)
+        model = fc_model(p, in_shape, units, activation, bias=i != 1,
+                         keep_num_dims=len(in_shape) == 3)
+        compare(model, [p.x(in_shape)], resolver=REF)
