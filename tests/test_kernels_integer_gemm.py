@@ -50,7 +50,7 @@ class Params:
         self.w = random_q(rng, w_shape, self.w_dtype)
         bias_scale = (self.s_in * np.broadcast_to(self.s_w, (channels,))).astype(np.float32)
         self.b = np.round(rng.normal(0, 2.0, channels) / bias_scale).astype(self.b_dtype)
-        self.b_scale = bias_scale
+        self.b_scale = bias_scale if per_channel else bias_scale[:1]
 
     def x_def(self, shape, data=None):
         return T(list(shape), self.x_dtype, data=data, quant=quant(self.s_in, self.zp_in))
@@ -61,7 +61,7 @@ class Params:
 
     def b_def(self):
         return T([len(self.b)], self.b_dtype, data=self.b,
-                 quant=quant(self.b_scale, [0] * len(self.b), 0))
+                 quant=quant(self.b_scale, [0] * len(self.b_scale), 0))
 
     def out_def(self, shape):
         return T(list(shape), self.x_dtype, quant=quant(self.s_out, self.zp_out))
@@ -103,3 +103,105 @@ def test_fully_connected(kind, per_channel, activation):
         model = fc_model(p, in_shape, units, activation, bias=i != 1,
                          keep_num_dims=len(in_shape) == 3)
         compare(model, [p.x(in_shape)], resolver=REF)
+
+
+# ---- CONV_2D / DEPTHWISE_CONV_2D -------------------------------------------------------------
+
+def conv_model(p, op, in_shape, out_shape, activation, padding, strides, dilations, bias=True):
+    options = dict(padding=padding, stride_h=strides[0], stride_w=strides[1],
+                   dilation_h_factor=dilations[0], dilation_w_factor=dilations[1],
+                   fused_activation_function=activation)
+    if op == "DEPTHWISE_CONV_2D":
+        options["depth_multiplier"] = p.w.shape[3] // in_shape[3]
+    elif p.x_dtype == np.int16 and p.b_dtype == np.int32:
+        options["quantized_bias_type"] = "INT32"      # else LiteRT reads the bias as int64
+    inputs = [p.x_def(in_shape), p.w_def()] + ([p.b_def()] if bias else [])
+    return single_op(op, inputs, [p.out_def(out_shape)], options=options)
+
+
+def out_extent(size, k, stride, dilation, padding):
+    eff = (k - 1) * dilation + 1
+    return -(-size // stride) if padding == "SAME" else (size - eff) // stride + 1
+
+
+#: (input shape, (kh, kw), output channels, groups, padding, strides, dilations)
+CONV_CASES = [
+    ((1, 7, 9, 3), (3, 3), 5, 1, "SAME", (1, 1), (1, 1)),
+    ((2, 8, 8, 4), (3, 2), 6, 1, "VALID", (2, 1), (1, 1)),
+    ((1, 9, 7, 6), (3, 3), 4, 2, "SAME", (2, 2), (1, 1)),
+    ((1, 10, 10, 5), (3, 3), 7, 1, "SAME", (1, 1), (2, 2)),
+    ((1, 5, 6, 8), (1, 1), 9, 1, "VALID", (1, 1), (1, 1)),
+    ((1, 6, 6, 3), (1, 1), 4, 1, "SAME", (2, 2), (1, 1)),
+    ((1, 12, 12, 40), (3, 3), 16, 1, "SAME", (1, 1), (1, 1)),    # depth 360: float64 GEMM
+]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("kind, per_channel", WEIGHTINGS,
+                         ids=[f"{k}-{'per_channel' if c else 'per_tensor'}"
+                              for k, c in WEIGHTINGS])
+def test_conv_2d(kind, per_channel, activation):
+    for i, (in_shape, (kh, kw), cout, groups, padding, strides, dil) in enumerate(CONV_CASES):
+        rng = np.random.default_rng(100 + i + 7 * len(activation))
+        p = Params(kind, rng, (cout, kh, kw, in_shape[3] // groups), cout, 0, per_channel)
+        out_shape = (in_shape[0], out_extent(in_shape[1], kh, strides[0], dil[0], padding),
+                     out_extent(in_shape[2], kw, strides[1], dil[1], padding), cout)
+        model = conv_model(p, "CONV_2D", in_shape, out_shape, activation, padding, strides,
+                           dil)
+        compare(model, [p.x(in_shape)], resolver=REF)
+
+
+#: (input shape, (kh, kw), multiplier, padding, strides, dilations)
+DEPTHWISE_CASES = [
+    ((1, 7, 9, 3), (3, 3), 1, "SAME", (1, 1), (1, 1)),
+    ((2, 8, 8, 4), (3, 3), 2, "VALID", (2, 2), (1, 1)),
+    ((1, 9, 7, 5), (5, 3), 1, "SAME", (2, 1), (1, 1)),
+    ((1, 10, 10, 2), (3, 3), 3, "SAME", (1, 1), (2, 2)),
+    ((1, 1, 16, 6), (1, 5), 1, "SAME", (1, 1), (1, 1)),
+]
+
+
+#: an int16 DEPTHWISE_CONV_2D needs an int64 bias (see test_refusals)
+DEPTHWISE_WEIGHTINGS = [w for w in WEIGHTINGS if w[0] != "int16_b32"]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("kind, per_channel", DEPTHWISE_WEIGHTINGS,
+                         ids=[f"{k}-{'per_channel' if c else 'per_tensor'}"
+                              for k, c in DEPTHWISE_WEIGHTINGS])
+def test_depthwise_conv_2d(kind, per_channel, activation):
+    for i, (in_shape, (kh, kw), mult, padding, strides, dil) in enumerate(DEPTHWISE_CASES):
+        rng = np.random.default_rng(200 + i + 7 * len(activation))
+        cout = in_shape[3] * mult
+        p = Params(kind, rng, (1, kh, kw, cout), cout, 3, per_channel)
+        out_shape = (in_shape[0], out_extent(in_shape[1], kh, strides[0], dil[0], padding),
+                     out_extent(in_shape[2], kw, strides[1], dil[1], padding), cout)
+        model = conv_model(p, "DEPTHWISE_CONV_2D", in_shape, out_shape, activation, padding,
+                           strides, dil, bias=i != 4)
+        compare(model, [p.x(in_shape)], resolver=REF)
+
+
+def refused_models():
+    """Models LiteRT refuses at prepare: (id, model, feed)."""
+    rng = np.random.default_rng(5)
+    in_shape = (1, 5, 5, 3)
+    p = Params("int8", rng, (4, 3, 3, 3), 4, 0, True)
+    yield "conv_without_bias", conv_model(p, "CONV_2D", in_shape, (1, 5, 5, 4), "NONE", "SAME",
+                                          (1, 1), (1, 1), bias=False), p.x(in_shape)
+    p = Params("int16_b32", rng, (1, 3, 3, 3), 3, 3, True)
+    yield "int16_depthwise_int32_bias", conv_model(
+        p, "DEPTHWISE_CONV_2D", in_shape, (1, 5, 5, 3), "NONE", "SAME", (1, 1), (1, 1)), \
+        p.x(in_shape)
+    p = Params("uint8", rng, (4, 3, 3, 3), 4, 0, False)
+    p.b_scale = p.b_scale * 50           # far from s_in * s_w: LiteRT's sanity check fails
+    yield "uint8_bias_scale", conv_model(p, "CONV_2D", in_shape, (1, 5, 5, 4), "NONE", "SAME",
+                                         (1, 1), (1, 1)), p.x(in_shape)
+
+
+@pytest.mark.parametrize("case", list(refused_models()), ids=lambda c: c[0])
+def test_refusals(case):
+    _, model, x = case
+    theirs = litert_error(model, [x])
+    assert theirs is not None and "failed to prepare" in theirs
+    ours = numlite_error(model, [x])
+    assert ours is not None and "failed to prepare" in ours, ours

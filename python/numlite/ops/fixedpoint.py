@@ -44,3 +44,14 @@ def multiply_by_quantized_multiplier(x, multiplier, shift):
     mask = (np.int64(1) << right) - 1
     threshold = (mask >> 1) + (high < 0)
     return (high >> right) + ((high & mask) > threshold)
+
+
+def multiply_by_quantized_multiplier_int64(x, multiplier, shift):
+    """MultiplyByQuantizedMultiplier for int64 accumulators (the 16x8 kernels, reference
+    §5.2): the Q31 multiplier rounded to 16 bits, one rounding shift. ``multiplier`` and
+    ``shift`` as in multiply_by_quantized_multiplier; the result wraps to int32 as in C++."""
+    m = np.asarray(multiplier, np.int64)
+    reduced = np.where(m < 0x7FFF0000, (m + (1 << 15)) >> 16, 0x7FFF)
+    total = 15 - np.asarray(shift, np.int64)
+    r = (x * reduced + (np.int64(1) << (total - 1))) >> total
+    return r.astype(np.int32).astype(np.int64)

@@ -17,8 +17,8 @@ import numpy as np
 from ..model import types
 from .common import KernelError, options_field, quantized_node, type_name
 from .integer_gemm import (ExactGemm, activation_limits, channel_scales, check_bias,
-                           constant_of, effective_scales, float_requantizer, magnitude,
-                           scales_of, zero_point_of)
+                           constant_of, effective_scales, float_requantizer, int16_bias_type,
+                           magnitude, scales_of, zero_point_of)
 from .registry import builtin
 
 #: input type -> (weight type, bias types); the output type is the input's
@@ -82,9 +82,7 @@ def prepare_integer_fully_connected(node):
                           f"output {zp_out})")
     weights = constant_of(node, w, "weights").astype(np.int64).T - zp_w     # [depth, units]
     if x.type == types.INT16:
-        # LiteRT reads an int16 node's bias as the type its options name (int64 by default)
-        bias_types = (types.INT32,) if options_field(node, "quantized_bias_type", 0) == \
-            types.INT32 else (types.INT64,)
+        bias_types = (int16_bias_type(node),)
     b = check_bias(node, bias, units, bias_types)
     gemm = ExactGemm(weights, b - zp_in * weights.sum(axis=0), magnitude(x))
     low, high = activation_limits(node, out)

@@ -31,7 +31,8 @@ import numpy as np
 from ..model import types
 from .activations import ACT_NONE, ACT_RELU, ACT_RELU6, ACT_RELU_N1_TO_1
 from .common import KernelError, is_quantized, options_field, type_name
-from .fixedpoint import multiply_by_quantized_multiplier, quantize_multiplier
+from .fixedpoint import (multiply_by_quantized_multiplier,
+                         multiply_by_quantized_multiplier_int64, quantize_multiplier)
 
 TYPE_LIMITS = {types.INT8: (-128, 127), types.UINT8: (0, 255), types.INT16: (-32768, 32767)}
 
@@ -148,21 +149,29 @@ def quantized_multipliers(effective):
     return (np.array([m for m, _ in pairs], np.int64), np.array([s for _, s in pairs], np.int64))
 
 
-def fixed_point_requantizer(effective, out_zp, low, high, dtype):
+def fixed_point_requantizer(effective, out_zp, low, high, dtype, wide=False):
     """``requant(acc)`` for exact integer accumulators (float or int64 arrays, channels
     last): MultiplyByQuantizedMultiplier(acc, QuantizeMultiplier(effective[c])) + zp,
-    clamped to [low, high], as ``dtype``."""
+    clamped to [low, high], as ``dtype``; ``wide``: the int64-accumulator form of the 16x8
+    kernels."""
     multipliers, shifts = quantized_multipliers(effective)
     if np.all(multipliers == multipliers[:1]) and np.all(shifts == shifts[:1]):
         multipliers, shifts = int(multipliers[0]), int(shifts[0])   # scalar: cheaper
+    scale = multiply_by_quantized_multiplier_int64 if wide else multiply_by_quantized_multiplier
 
     def requant(acc):
-        r = multiply_by_quantized_multiplier(np.asarray(acc).astype(np.int64), multipliers,
-                                             shifts)
+        r = scale(np.asarray(acc).astype(np.int64), multipliers, shifts)
         r += out_zp
         np.clip(r, low, high, out=r)
         return r.astype(dtype)
     return requant
+
+
+def int16_bias_type(node):
+    """The bias type LiteRT reads for an int16 FULLY_CONNECTED / CONV_2D / TRANSPOSE_CONV:
+    the one the options' quantized_bias_type names, int64 unless it says INT32."""
+    return types.INT32 if options_field(node, "quantized_bias_type", 0) == types.INT32 \
+        else types.INT64
 
 
 def effective_scales(input_scale, filter_scales, output_scale):
@@ -196,8 +205,9 @@ def check_bias(node, bias, channels, allowed):
 class ExactGemm:
     """``gemm(columns)`` = ``columns @ weights + offset`` computed exactly.
 
-    ``weights`` is the constant integer [K, N] matrix (zero point already subtracted),
-    ``offset`` an integer [N] vector added to every row (bias, folded zero-point terms),
+    ``weights`` is the constant integer [..., K, N] matrix (zero point already subtracted;
+    leading dimensions batch the matmul), ``offset`` an integer array broadcasting against
+    the result (bias, folded zero-point terms),
     ``input_magnitude`` the largest |value| the columns can hold. ``dtype`` is the type
     the caller must give the columns in (see the module docstring: the bound is checked
     here, once); the result is float64 holding exact integers, or int64 beyond 2**53.
@@ -206,7 +216,7 @@ class ExactGemm:
     def __init__(self, weights, offset, input_magnitude):
         weights = np.asarray(weights, np.int64)
         offset = np.asarray(offset, np.int64)
-        depth = weights.shape[0]
+        depth = weights.shape[-2]
         w_max = int(np.abs(weights).max()) if weights.size else 0
         bound = depth * int(input_magnitude) * w_max
         total = bound + (int(np.abs(offset).max()) if offset.size else 0)
