@@ -173,8 +173,9 @@ register_keras("audio_cnn_float16.tflite",
 
 @model("lstm_text_dynamic.tflite",
        "tf-keras Embedding -> LSTM(32, return_sequences) -> LSTM(16) -> Dense softmax of the "
-       "conformance corpus, dynamic-range quantization: hybrid UNIDIRECTIONAL_SEQUENCE_LSTM "
-       "(int8 weights, float activations). 24 int32 tokens < 200, batch 1")
+       "conformance corpus, dynamic-range quantization. The TF 2.21 converter quantizes the "
+       "embedding (int8 constant + DEQUANTIZE) but keeps the fused LSTM's weights float32: it "
+       "makes no hybrid UNIDIRECTIONAL_SEQUENCE_LSTM. 24 int32 tokens < 200, batch 1")
 def lstm_text_dynamic():
     net = conformance.lstm_text_net()
     feeds = conformance.TEXT_FEEDS["serving_default"]

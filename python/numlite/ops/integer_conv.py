@@ -73,7 +73,7 @@ class ConvQuantization:
                                                wide=bias_types == (types.INT64,))
 
 
-def _window(node, x):
+def _window(node):
     """(strides, dilations, padding) options of a 2-D window op."""
     return ((positive_option(node, "stride_h"), positive_option(node, "stride_w")),
             (positive_option(node, "dilation_h_factor"),
@@ -81,7 +81,8 @@ def _window(node, x):
             padding_option(node))
 
 
-def _operands(node):
+def conv_operands(node):
+    """(input, filter, bias or None, output) of a 2-D convolution node, ranks checked."""
     check_arity(node, (2, 3))
     x, f = node.inputs[0], node.inputs[1]
     bias = node.inputs[2] if len(node.inputs) == 3 else None
@@ -92,110 +93,127 @@ def _operands(node):
     return x, f, bias, node.outputs[0]
 
 
-@builtin("CONV_2D", when=quantized_node)
-def prepare_integer_conv_2d(node):
-    x, f, bias, out = _operands(node)
-    if bias is None:
-        raise KernelError("has_bias was not true.")     # as LiteRT's CONV_2D
-    cout, kh, kw, fin = f.shape
+def conv_accumulator(node, x, filter_values, offset, pad_value, x_magnitude):
+    """(accumulate, output shape) of CONV_2D: ``accumulate(a)`` is the exact float64 (int64
+    beyond 2**53) [N, Ho, Wo, Cout] array of ``sum over taps of w * a + offset[c]``, with
+    ``a`` bordered by ``pad_value``; ``filter_values`` is the integer [Cout, kh, kw, fin]
+    filter, ``x_magnitude`` the largest |a|."""
+    cout, kh, kw, fin = filter_values.shape
     batch, height, width, cin = x.shape
     if fin <= 0 or cin % fin or kh <= 0 or kw <= 0:
-        raise KernelError(f"CONV_2D: filter of shape {list(f.shape)} does not fit an input "
-                          f"with {cin} channels")
+        raise KernelError(f"CONV_2D: filter of shape {list(filter_values.shape)} does not "
+                          f"fit an input with {cin} channels")
     groups = cin // fin
     if cout % groups:
         raise KernelError(f"CONV_2D: output channels {cout} are not a multiple of the "
                           f"{groups} groups")
-    q = ConvQuantization(node, x, f, bias, out, cout, 0)
-    strides, dilations, padding = _window(node, x)
+    strides, dilations, padding = _window(node)
     outs, pads = spatial_plan(node, (height, width), (kh, kw), strides, dilations, padding)
     out_shape = (batch,) + outs + (cout,)
     m_rows, og, depth = batch * outs[0] * outs[1], cout // groups, kh * kw * fin
     # [cout, kh, kw, fin] -> [groups, kh * kw * fin, og]
-    matrix = q.filter.reshape(groups, og, depth).transpose(0, 2, 1)
-    offset = q.bias.reshape(groups, 1, og) - q.zp_in * matrix.sum(axis=1, keepdims=True)
-    gemm = ExactGemm(matrix, offset, magnitude(x))
-    padder = Padder(x.shape, pads, value=q.zp_in, dtype=gemm.dtype)
-    requant = q.requant
+    matrix = filter_values.reshape(groups, og, depth).transpose(0, 2, 1)
+    gemm = ExactGemm(matrix, np.reshape(offset, (groups, 1, og)), x_magnitude)
+    padder = Padder(x.shape, pads, value=pad_value, dtype=gemm.dtype)
+    if m_rows == 0 or cout == 0:
+        def accumulate_empty(a):
+            return np.zeros(out_shape, gemm.acc_type)
+        return accumulate_empty, out_shape
 
     def padded(a):
-        """The input in the GEMM type, bordered with zp_in when the padding needs it."""
+        """The input in the GEMM type, bordered when the padding needs it."""
         return padder(a) if padder.needed else a.astype(gemm.dtype)
 
-    if m_rows == 0 or cout == 0:
-        def run_empty(a, _w=None, _b=None):
-            return np.zeros(out_shape, out.dtype)
-        return run_empty, [out_shape]
-
     if groups == 1:
-        pointwise = kh == kw == 1 and strides == (1, 1) and padder.buffer is None
+        pointwise = kh == kw == 1 and strides == (1, 1) and not padder.needed
 
-        def columns(a):
+        def accumulate(a):
             if pointwise:
-                return a.reshape(m_rows, cin).astype(gemm.dtype)
-            return window_view(padded(a), outs, (kh, kw), strides, dilations).reshape(
-                m_rows, depth)
+                columns = a.reshape(m_rows, cin).astype(gemm.dtype)
+            else:
+                columns = window_view(padded(a), outs, (kh, kw), strides, dilations).reshape(
+                    m_rows, depth)
+            return gemm(columns).reshape(out_shape)
+        return accumulate, out_shape
 
-        def run(a, _w=None, _b=None):
-            return requant(gemm(columns(a))[0]).reshape(out_shape)
-        return run, [out_shape]
-
-    def run_grouped(a, _w=None, _b=None):
+    def accumulate_grouped(a):
         view = window_view(padded(a), outs, (kh, kw), strides, dilations)
         # [N, Ho, Wo, kh, kw, G, fin] -> [G, M, kh * kw * fin]
         view = view.reshape(batch, outs[0], outs[1], kh, kw, groups, fin)
         cols = view.transpose(5, 0, 1, 2, 3, 4, 6).reshape(groups, m_rows, depth)
-        acc = gemm(cols).transpose(1, 0, 2).reshape(m_rows, cout)
-        return requant(acc).reshape(out_shape)
-    return run_grouped, [out_shape]
+        return gemm(cols).transpose(1, 0, 2).reshape(out_shape)
+    return accumulate_grouped, out_shape
 
 
-@builtin("DEPTHWISE_CONV_2D", when=quantized_node)
-def prepare_integer_depthwise_conv_2d(node):
-    x, f, bias, out = _operands(node)
-    one, kh, kw, cout = f.shape
+def depthwise_accumulator(node, x, filter_values, offset, pad_value, x_magnitude):
+    """(accumulate, output shape) of DEPTHWISE_CONV_2D, as conv_accumulator; the filter is
+    the integer [1, kh, kw, Cout] array (Cout = Cin * multiplier)."""
+    one, kh, kw, cout = filter_values.shape
     batch, height, width, cin = x.shape
     if one != 1 or cin <= 0 or cout % cin or kh <= 0 or kw <= 0:
-        raise KernelError(f"DEPTHWISE_CONV_2D: filter of shape {list(f.shape)} does not fit "
-                          f"an input with {cin} channels")
+        raise KernelError(f"DEPTHWISE_CONV_2D: filter of shape {list(filter_values.shape)} "
+                          f"does not fit an input with {cin} channels")
     multiplier = cout // cin
-    q = ConvQuantization(node, x, f, bias, out, cout, 3)
-    strides, dilations, padding = _window(node, x)
+    strides, dilations, padding = _window(node)
     (ho, wo), ((pt, pb), (pl, pr)) = spatial_plan(node, (height, width), (kh, kw), strides,
                                                   dilations, padding)
     out_shape = (batch, ho, wo, cout)
-    weights = q.filter.reshape(kh * kw, cout)
-    offset = (q.bias - q.zp_in * weights.sum(axis=0)).astype(np.float64)
-    w_max = int(np.abs(weights).max()) if weights.size else 0
-    dtype = gemm_dtype(kh * kw * magnitude(x) * w_max)
-    if dtype == np.int64 or int(np.abs(offset).max(initial=0)) + kh * kw * magnitude(x) * \
-            w_max > 2 ** 53:
+    weights = filter_values.reshape(kh * kw, cout)
+    offset = np.asarray(offset, np.float64)
+    bound = kh * kw * x_magnitude * (int(np.abs(weights).max()) if weights.size else 0)
+    dtype = gemm_dtype(bound)
+    if dtype == np.int64 or bound + np.abs(offset).max(initial=0) > 2 ** 53:
         raise KernelError("DEPTHWISE_CONV_2D: accumulators beyond 2**53 are not supported")
     w = weights.astype(dtype)
-    # scratch input with the border at zp_in and each channel repeated multiplier times
-    scratch = np.full((batch, height + pt + pb, width + pl + pr, cout), q.zp_in, dtype)
+    # scratch input with the border at pad_value and each channel repeated multiplier times
+    scratch = np.full((batch, height + pt + pb, width + pl + pr, cout), pad_value, dtype)
     interior = scratch[:, pt:pt + height, pl:pl + width, :].reshape(
         batch, height, width, cin, multiplier)
     sh, sw = strides
     dh, dw = dilations
-    taps = [(t, (slice(None), slice(i * dh, i * dh + (ho - 1) * sh + 1, sh),
-                 slice(j * dw, j * dw + (wo - 1) * sw + 1, sw), slice(None)))
-            for t, (i, j) in enumerate((i, j) for i in range(kh) for j in range(kw))]
-    requant = q.requant
+    taps = [(slice(None), slice(i * dh, i * dh + (ho - 1) * sh + 1, sh),
+             slice(j * dw, j * dw + (wo - 1) * sw + 1, sw), slice(None))
+            for i in range(kh) for j in range(kw)]
     if batch * ho * wo * cout == 0:
-        def run_empty(a, _w=None, _b=None):
-            return np.zeros(out_shape, out.dtype)
-        return run_empty, [out_shape]
+        def accumulate_empty(a):
+            return np.zeros(out_shape, np.float64)
+        return accumulate_empty, out_shape
     multiply = np.multiply
 
-    def run(a, _w=None, _b=None):
+    def accumulate(a):
         interior[...] = a[..., None]
-        acc = np.empty(out_shape, dtype)
+        acc = multiply(scratch[taps[0]], w[0])
         term = np.empty(out_shape, dtype)
-        for t, where in taps:
-            if t == 0:
-                multiply(scratch[where], w[0], out=acc)
-            else:
-                acc += multiply(scratch[where], w[t], out=term)
-        return requant(np.add(acc, offset, dtype=np.float64))
+        for t in range(1, len(taps)):
+            acc += multiply(scratch[taps[t]], w[t], out=term)
+        return np.add(acc, offset, dtype=np.float64)
+    return accumulate, out_shape
+
+
+@builtin("CONV_2D", when=quantized_node)
+def prepare_integer_conv_2d(node):
+    x, f, bias, out = conv_operands(node)
+    if bias is None:
+        raise KernelError("has_bias was not true.")     # as LiteRT's CONV_2D
+    q = ConvQuantization(node, x, f, bias, out, f.shape[0], 0)
+    offset = q.bias - q.zp_in * q.filter.sum(axis=(1, 2, 3))
+    accumulate, out_shape = conv_accumulator(node, x, q.filter, offset, q.zp_in, magnitude(x))
+    requant = q.requant
+
+    def run(a, _w=None, _b=None):
+        return requant(accumulate(a))
+    return run, [out_shape]
+
+
+@builtin("DEPTHWISE_CONV_2D", when=quantized_node)
+def prepare_integer_depthwise_conv_2d(node):
+    x, f, bias, out = conv_operands(node)
+    q = ConvQuantization(node, x, f, bias, out, f.shape[3], 3)
+    offset = q.bias - q.zp_in * q.filter.sum(axis=(0, 1, 2))
+    accumulate, out_shape = depthwise_accumulator(node, x, q.filter, offset, q.zp_in,
+                                                  magnitude(x))
+    requant = q.requant
+
+    def run(a, _w=None, _b=None):
+        return requant(accumulate(a))
     return run, [out_shape]

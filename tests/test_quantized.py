@@ -1,0 +1,258 @@
+"""Quantized-model corpus (tests/models/quantized/, issue 6) against ai_edge_litert.
+
+Every model there (written by tools/gen_quant_models.py) runs in numlite and in LiteRT on
+``len(SEEDS)`` random inputs drawn as ``inputs.json`` says (helpers of test_conformance):
+
+* integer models (full-integer int8, 16x8, legacy uint8, with integer or float inputs and
+  outputs): bit-exact with LiteRT's reference kernels (BUILTIN_REF); with its default
+  kernels (AUTO: optimized kernels and XNNPACK, whose requantization rounds differently)
+  within ``DEFAULT_LSB`` units of the output's quantization step (integer outputs: that
+  many LSB; float outputs: that many steps of the DEQUANTIZE that makes them);
+* dynamic-range and float16 models: within float tolerance of both.
+
+The tensor details (``quantization``, ``quantization_parameters``) of every tensor, and the
+input and output details, must equal LiteRT's.
+
+A case numlite cannot run yet FAILS unless ``EXPECTED_MISSING`` lists it; a reason
+``"missing: OP, OP"`` must name exactly the ops whose numlite kernel refuses the model's
+node at prepare (``refused_ops``), and a listed case that passes fails ("remove it").
+``python tests/test_quantized.py`` prints each case's status and the EXPECTED_MISSING that
+matches the current kernels.
+"""
+
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+import numlite
+from numlite.ops import registry
+
+from ai_edge_litert import interpreter as litert  # noqa: E402  (test extra)
+from differential import assert_same
+from test_conformance import RESOLVERS, missing_ops, random_feed
+
+CORPUS = pathlib.Path(__file__).resolve().parent / "models" / "quantized"
+MANIFEST = json.loads((CORPUS / "inputs.json").read_text())
+SEEDS = (0, 1, 2)
+#: float models (dynamic range, float16 weights): tolerance as in test_conformance
+ATOL = RTOL = 1e-4
+#: integer models vs LiteRT's default kernels: output quantization steps
+DEFAULT_LSB = 1
+
+EXPECTED_MISSING = {}
+
+
+def is_float_model(name):
+    return "_dynamic" in name or "_float16" in name
+
+
+def cases():
+    """[(file name, signature key)]; "" is the key of a model without signatures."""
+    return [(name, key) for name in sorted(MANIFEST) for key in sorted(MANIFEST[name])]
+
+
+CASES = cases()
+
+
+def case_id(name):
+    return name[:-len(".tflite")]
+
+
+class Runner:
+    """One signature (or, for key "", the whole model through tensor indices) of an
+    interpreter as ``runner(**inputs) -> {output name: array}``."""
+
+    def __init__(self, interpreter, key):
+        self.interpreter = interpreter
+        self.signature = interpreter.get_signature_runner(key) if key else None
+        if self.signature is None:
+            interpreter.allocate_tensors()
+
+    def input_details(self):
+        if self.signature is not None:
+            return self.signature.get_input_details()
+        return {d["name"]: d for d in self.interpreter.get_input_details()}
+
+    def __call__(self, **inputs):
+        if self.signature is not None:
+            return self.signature(**inputs)
+        for d in self.interpreter.get_input_details():
+            self.interpreter.set_tensor(d["index"], inputs[d["name"]])
+        self.interpreter.invoke()
+        return {d["name"]: self.interpreter.get_tensor(d["index"])
+                for d in self.interpreter.get_output_details()}
+
+
+def litert_interpreter(content, label):
+    return litert.Interpreter(model_content=content,
+                              experimental_op_resolver_type=RESOLVERS[label])
+
+
+def make_inputs(name, key, details, seed):
+    rng = np.random.default_rng(seed)
+    feeds = MANIFEST[name][key]
+    return {input_name: random_feed(feeds[input_name], details[input_name]["dtype"], rng)
+            for input_name in sorted(details)}
+
+
+def output_steps(interpreter, key):
+    """{output name: quantization step}: the output's own scale, or for a float output made
+    by DEQUANTIZE the scale of that op's input."""
+    tensors = {d["index"]: d for d in interpreter.get_tensor_details()}
+    producer = {}
+    for op in interpreter._get_ops_details():
+        for o in op["outputs"]:
+            producer[o] = op
+    if key:
+        outputs = interpreter.get_signature_runner(key).get_output_details()
+    else:
+        outputs = {d["name"]: d for d in interpreter.get_output_details()}
+    steps = {}
+    for name, d in outputs.items():
+        scale = d["quantization"][0]
+        op = producer.get(d["index"])
+        if scale == 0.0 and op is not None and op["op_name"] == "DEQUANTIZE":
+            scale = tensors[op["inputs"][0]]["quantization"][0]
+        steps[name] = scale
+    return steps
+
+
+def compare_outputs(actual, expected, label, float_model, steps, what):
+    assert sorted(actual) == sorted(expected), f"output names {sorted(actual)} != " \
+                                               f"{sorted(expected)}"
+    for output, value in expected.items():
+        where = f"{what}, output {output!r} vs LiteRT {label}"
+        if float_model:
+            assert_same(actual[output], value, rtol=RTOL, atol=ATOL, what=where)
+        elif label == "ref":
+            assert_same(actual[output], value, what=where)
+        elif value.dtype.kind == "f":
+            # a few float32 ulps on top of the steps: the DEQUANTIZE products' rounding
+            assert_same(actual[output], value, atol=DEFAULT_LSB * steps[output] * 1.0001,
+                        what=where)
+        else:
+            diff = np.abs(actual[output].astype(np.int64) - value.astype(np.int64))
+            assert actual[output].dtype == value.dtype
+            assert diff.max(initial=0) <= DEFAULT_LSB, (
+                f"{where}: differs by up to {diff.max()} LSB ({int((diff > 0).sum())} of "
+                f"{diff.size} values differ)")
+
+
+def run_case(name, key):
+    content = (CORPUS / name).read_bytes()
+    ours = Runner(numlite.Interpreter(model_content=content), key)
+    theirs = {label: Runner(litert_interpreter(content, label), key) for label in RESOLVERS}
+    steps = output_steps(theirs["ref"].interpreter, key)
+    details = theirs["ref"].input_details()
+    for seed in SEEDS:
+        inputs = make_inputs(name, key, details, seed)
+        actual = ours(**inputs)
+        for label, runner in theirs.items():
+            compare_outputs(actual, runner(**inputs), label, is_float_model(name), steps,
+                            f"seed {seed}")
+
+
+def refused_ops(name):
+    """Sorted names of the ops whose numlite kernel is missing or refuses the model's node
+    at prepare (every node prepared on the shapes the model file gives)."""
+    refused = set(missing_ops(name, "", CORPUS))
+    interpreter = numlite.Interpreter(model_path=str(CORPUS / name))
+    runtime = interpreter._runtime
+    for index in range(len(runtime.model.subgraphs)):
+        sub = runtime.subgraph(index)
+        sub._folded = set()
+        for op in sub.sg.operators:
+            code = runtime.model.operator_codes[op.opcode_index]
+            kernel = registry.lookup(code)
+            if kernel is None:
+                continue
+            try:
+                sub.prepare_node(op, kernel, [sub.shapes[i] if i >= 0 else None
+                                              for i in op.inputs], "prepare")
+            except RuntimeError:
+                refused.add(code.name)
+    return sorted(refused)
+
+
+# ---- tests -----------------------------------------------------------------------------------
+
+def test_manifest_covers_the_corpus():
+    files = sorted(path.name for path in CORPUS.glob("*.tflite"))
+    assert files == sorted(MANIFEST), "inputs.json and the .tflite files disagree"
+    for name in files:
+        interpreter = litert.Interpreter(model_path=str(CORPUS / name))
+        signatures = interpreter.get_signature_list()
+        if not signatures:
+            assert list(MANIFEST[name]) == [""], name
+            names = sorted(d["name"] for d in interpreter.get_input_details())
+            assert names == sorted(MANIFEST[name][""]), name
+            continue
+        assert sorted(signatures) == sorted(MANIFEST[name]), name
+        for key, io in signatures.items():
+            assert sorted(io["inputs"]) == sorted(MANIFEST[name][key]), f"{name} {key}"
+
+
+def test_expected_missing_names_real_cases():
+    assert not set(EXPECTED_MISSING) - {case_id(name) for name, _ in CASES}
+
+
+def _same_details(ours, theirs, what):
+    assert ours["name"] == theirs["name"], what
+    assert ours["quantization"] == theirs["quantization"], (
+        f"{what}: quantization {ours['quantization']} != {theirs['quantization']}")
+    a, e = ours["quantization_parameters"], theirs["quantization_parameters"]
+    assert sorted(a) == sorted(e), f"{what}: keys {sorted(a)} != {sorted(e)}"
+    for field in ("scales", "zero_points"):
+        assert a[field].dtype == e[field].dtype, f"{what}: {field} dtype"
+        assert a[field].tolist() == e[field].tolist(), f"{what}: {field}"
+    assert a["quantized_dimension"] == e["quantized_dimension"], f"{what}: quantized_dimension"
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST), ids=case_id)
+def test_quantization_details(name):
+    ours = numlite.Interpreter(model_path=str(CORPUS / name))
+    theirs = litert.Interpreter(model_path=str(CORPUS / name))
+    for method in ("get_input_details", "get_output_details", "get_tensor_details"):
+        a, e = getattr(ours, method)(), getattr(theirs, method)()
+        assert len(a) == len(e), method
+        for x, y in zip(a, e):
+            _same_details(x, y, f"{method} {y['name']!r}")
+
+
+@pytest.mark.parametrize("name, key", CASES, ids=[case_id(name) for name, _ in CASES])
+def test_quantized(name, key):
+    reason = EXPECTED_MISSING.get(case_id(name))
+    if reason is not None and reason.startswith("missing: "):
+        listed = sorted(op.strip() for op in reason[len("missing: "):].split(","))
+        assert listed == refused_ops(name), (
+            f"EXPECTED_MISSING[{case_id(name)!r}] is stale: numlite now refuses "
+            f"{refused_ops(name)}")
+    try:
+        run_case(name, key)
+    except Exception as error:  # noqa: BLE001  (any failure counts)
+        if reason is None:
+            raise
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        pytest.xfail(f"{reason} ({type(error).__name__}: {detail[:200]})")
+    assert reason is None, f"{case_id(name)} passes now: remove it from EXPECTED_MISSING"
+
+
+def main():
+    print("EXPECTED_MISSING = {")
+    for name, key in CASES:
+        try:
+            run_case(name, key)
+            continue
+        except Exception as error:  # noqa: BLE001
+            problem = f"{type(error).__name__}: {str(error).strip()}"
+        refused = refused_ops(name)
+        reason = ("missing: " + ", ".join(refused) if refused
+                  else problem.splitlines()[0][:90].replace('"', "'"))
+        print(f'    "{case_id(name)}": "{reason}",')
+    print("}")
+
+
+if __name__ == "__main__":
+    main()
