@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from builder import T, single_op
-from differential import DEFAULT, REF, compare, litert_error, numlite_error
+from ai_edge_litert import interpreter as litert  # noqa: E402  (test extra)
+from differential import (DEFAULT, REF, _feed, assert_same, compare, litert_error,
+                          numlite_error, run_numlite)
 
 ACTIVATIONS = ("NONE", "RELU", "RELU_N1_TO_1", "RELU6")
 #: activation type -> (numpy dtype, weight dtype, bias dtype)
@@ -205,3 +207,76 @@ def test_refusals(case):
     assert theirs is not None and "failed to prepare" in theirs
     ours = numlite_error(model, [x])
     assert ours is not None and "failed to prepare" in ours, ours
+
+
+# ---- hybrid (int8 weights, float activations) ------------------------------------------------
+
+def hybrid_tolerance(x, w, s_w):
+    """float32 rounding of the rescaled integer sums: a few eps of sum |x| |w| s_w."""
+    return float(8 * np.finfo(np.float32).eps * np.abs(x).max() * np.abs(w).max() * 128
+                 * float(np.max(s_w)) * np.prod(w.shape[1:]) + 1e-6)
+
+
+def compare_optimized(model, feeds, atol):
+    """numlite vs LiteRT's optimized kernels without XNNPACK (BUILTIN_WITHOUT_DEFAULT_
+    DELEGATES). The default resolver's XNNPACK quantizes hybrid inputs its own way (always
+    asymmetric, per pixel for 1x1 convolutions), so its results are another computation."""
+    kind = litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+    theirs = _feed(litert.Interpreter(model_content=model, experimental_op_resolver_type=kind),
+                   feeds)
+    for i, (a, e) in enumerate(zip(run_numlite(model, feeds), theirs)):
+        assert_same(a, e, atol=atol, what=f"output {i} vs LiteRT optimized")
+
+
+def hybrid_weights(rng, shape, channels, axis):
+    """Symmetric int8 weights in [-127, 127] (the quantization spec; LiteRT's SSE hybrid
+    kernels go wrong on -128)."""
+    w = rng.integers(-127, 128, size=shape).astype(np.int8)
+    s_w = rng.uniform(0.002, 0.02, channels).astype(np.float32)
+    return w, s_w, T(list(shape), np.int8, data=w, quant=quant(s_w, [0] * channels, axis))
+
+
+@pytest.mark.parametrize("activation", ("NONE", "RELU", "RELU6"))
+@pytest.mark.parametrize("asymmetric", (False, True), ids=("symmetric", "asymmetric"))
+def test_hybrid_fully_connected(asymmetric, activation):
+    for i, (in_shape, units) in enumerate(FC_SHAPES):
+        rng = np.random.default_rng(300 + i)
+        depth = in_shape[-1]
+        w, s_w, w_def = hybrid_weights(rng, (units, depth), units, 0)
+        b = rng.normal(0, 0.5, units).astype(np.float32)
+        batch = int(np.prod(in_shape)) // depth
+        model = single_op("FULLY_CONNECTED", [T(list(in_shape), np.float32), w_def,
+                                              T([units], np.float32, data=b)],
+                          [T([batch, units], np.float32)],
+                          options=dict(fused_activation_function=activation,
+                                       asymmetric_quantize_inputs=asymmetric))
+        x = rng.normal(0.3, 1.0, in_shape).astype(np.float32)
+        if batch > 1:
+            x.reshape(-1, depth)[1] = 0.0         # an all-zero row: scale 1
+        compare(model, [x], resolver=REF, atol=hybrid_tolerance(x, w, s_w))
+        compare_optimized(model, [x], atol=hybrid_tolerance(x, w, s_w))
+
+
+@pytest.mark.parametrize("op", ("CONV_2D", "DEPTHWISE_CONV_2D"))
+def test_hybrid_convolutions(op):
+    for i, (in_shape, (kh, kw), padding, strides) in enumerate([
+            ((1, 7, 9, 3), (3, 3), "SAME", (1, 1)), ((2, 8, 8, 4), (3, 3), "VALID", (2, 2)),
+            ((1, 6, 5, 6), (1, 1), "SAME", (1, 1))]):
+        rng = np.random.default_rng(400 + i)
+        cin = in_shape[3]
+        cout, shape, axis = (5, (5, kh, kw, cin), 0) if op == "CONV_2D" else \
+            (cin * 2, (1, kh, kw, cin * 2), 3)
+        w, s_w, w_def = hybrid_weights(rng, shape, cout, axis)
+        b = rng.normal(0, 0.5, cout).astype(np.float32)
+        out_shape = (in_shape[0], out_extent(in_shape[1], kh, strides[0], 1, padding),
+                     out_extent(in_shape[2], kw, strides[1], 1, padding), cout)
+        options = dict(padding=padding, stride_h=strides[0], stride_w=strides[1],
+                       fused_activation_function="RELU6" if i == 1 else "NONE")
+        if op == "DEPTHWISE_CONV_2D":
+            options["depth_multiplier"] = 2
+        model = single_op(op, [T(list(in_shape), np.float32), w_def,
+                               T([cout], np.float32, data=b)],
+                          [T(list(out_shape), np.float32)], options=options)
+        x = rng.normal(0.2, 1.0, in_shape).astype(np.float32)
+        compare(model, [x], resolver=REF, atol=hybrid_tolerance(x, w, s_w))
+        compare_optimized(model, [x], atol=hybrid_tolerance(x, w, s_w))

@@ -8,7 +8,10 @@ Every model there (written by tools/gen_quant_models.py) runs in numlite and in 
   kernels (AUTO: optimized kernels and XNNPACK, whose requantization rounds differently)
   within ``DEFAULT_LSB`` units of the output's quantization step (integer outputs: that
   many LSB; float outputs: that many steps of the DEQUANTIZE that makes them);
-* dynamic-range and float16 models: within float tolerance of both.
+* dynamic-range and float16 models: within float tolerance of the reference kernels and
+  of the optimized ones without XNNPACK (BUILTIN_WITHOUT_DEFAULT_DELEGATES): the default
+  resolver's XNNPACK quantizes the inputs of hybrid ops its own way (always asymmetric,
+  per pixel for 1x1 convolutions), a different computation.
 
 The tensor details (``quantization``, ``quantization_parameters``) of every tensor, and the
 input and output details, must equal LiteRT's.
@@ -41,7 +44,24 @@ ATOL = RTOL = 1e-4
 #: integer models vs LiteRT's default kernels: output quantization steps
 DEFAULT_LSB = 1
 
-EXPECTED_MISSING = {}
+# Case ids: the file's stem. Reasons "missing: A, B" are checked against refused_ops.
+EXPECTED_MISSING = {
+    "audio_cnn_int8": "missing: ADD, AVERAGE_POOL_2D, BATCH_TO_SPACE_ND, MAX_POOL_2D, MUL, PAD, "
+                      "PRELU, SOFTMAX, SPACE_TO_BATCH_ND",
+    "audio_cnn_int8_float_io": "missing: ADD, AVERAGE_POOL_2D, BATCH_TO_SPACE_ND, MAX_POOL_2D, "
+                               "MUL, PAD, PRELU, SOFTMAX, SPACE_TO_BATCH_ND",
+    "mixed_dense_16x8": "missing: ADD, BATCH_MATMUL",
+    "mobilenet_v2_dynamic": "on seed 2 the outputs differ by 3e-3 from LiteRT's (whose reference "
+                            "and optimized kernels agree to 2e-9; seeds 0, 1, 3-5 agree to 1e-7): "
+                            "one hybrid layer's on-the-fly input quantization differs, not found "
+                            "yet",
+    "mobilenet_v2_int8": "missing: ADD, MEAN, SOFTMAX",
+    "mobilenet_v3_small_int8_float_io": "missing: ADD, HARD_SWISH, MEAN, MUL, SOFTMAX",
+    "resnet_blocks_16x8": "missing: ADD, MAX_POOL_2D, MEAN, PAD, SOFTMAX",
+    "resnet_blocks_int8": "missing: ADD, MAX_POOL_2D, MEAN, PAD, SOFTMAX",
+    "transformer_encoder_int8": "missing: ADD, BATCH_MATMUL, GELU, MEAN, MUL, RSQRT, SOFTMAX, "
+                                "SQUARED_DIFFERENCE",
+}
 
 
 def is_float_model(name):
@@ -85,9 +105,17 @@ class Runner:
                 for d in self.interpreter.get_output_details()}
 
 
-def litert_interpreter(content, label):
-    return litert.Interpreter(model_content=content,
-                              experimental_op_resolver_type=RESOLVERS[label])
+#: resolvers of the float (dynamic-range, float16) models
+FLOAT_RESOLVERS = {"ref": RESOLVERS["ref"],
+                   "optimized": litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES}
+
+
+def resolvers(name):
+    return FLOAT_RESOLVERS if is_float_model(name) else RESOLVERS
+
+
+def litert_interpreter(content, kind):
+    return litert.Interpreter(model_content=content, experimental_op_resolver_type=kind)
 
 
 def make_inputs(name, key, details, seed):
@@ -143,7 +171,8 @@ def compare_outputs(actual, expected, label, float_model, steps, what):
 def run_case(name, key):
     content = (CORPUS / name).read_bytes()
     ours = Runner(numlite.Interpreter(model_content=content), key)
-    theirs = {label: Runner(litert_interpreter(content, label), key) for label in RESOLVERS}
+    theirs = {label: Runner(litert_interpreter(content, kind), key)
+              for label, kind in resolvers(name).items()}
     steps = output_steps(theirs["ref"].interpreter, key)
     details = theirs["ref"].input_details()
     for seed in SEEDS:
@@ -154,25 +183,29 @@ def run_case(name, key):
                             f"seed {seed}")
 
 
-def refused_ops(name):
+def refused_ops(name, key):
     """Sorted names of the ops whose numlite kernel is missing or refuses the model's node
-    at prepare (every node prepared on the shapes the model file gives)."""
-    refused = set(missing_ops(name, "", CORPUS))
-    interpreter = numlite.Interpreter(model_path=str(CORPUS / name))
-    runtime = interpreter._runtime
-    for index in range(len(runtime.model.subgraphs)):
-        sub = runtime.subgraph(index)
-        sub._folded = set()
-        for op in sub.sg.operators:
-            code = runtime.model.operator_codes[op.opcode_index]
-            kernel = registry.lookup(code)
-            if kernel is None:
-                continue
-            try:
-                sub.prepare_node(op, kernel, [sub.shapes[i] if i >= 0 else None
-                                              for i in op.inputs], "prepare")
-            except RuntimeError:
-                refused.add(code.name)
+    at prepare, every node prepared on the tensor shapes LiteRT's reference interpreter
+    has after running the case's first input."""
+    refused = set(missing_ops(name, key, CORPUS))
+    content = (CORPUS / name).read_bytes()
+    reference = Runner(litert_interpreter(content, RESOLVERS["ref"]), key)
+    reference(**make_inputs(name, key, reference.input_details(), SEEDS[0]))
+    shapes = {d["index"]: tuple(int(n) for n in d["shape"])
+              for d in reference.interpreter.get_tensor_details()}
+    runtime = numlite.Interpreter(model_content=content)._runtime
+    sub = runtime.subgraph(0)
+    sub._folded = set()
+    for op in sub.sg.operators:
+        code = runtime.model.operator_codes[op.opcode_index]
+        kernel = registry.lookup(code)
+        if kernel is None:
+            continue
+        try:
+            sub.prepare_node(op, kernel, [shapes.get(i) if i >= 0 else None
+                                          for i in op.inputs], "prepare")
+        except RuntimeError:
+            refused.add(code.name)
     return sorted(refused)
 
 
@@ -226,9 +259,9 @@ def test_quantized(name, key):
     reason = EXPECTED_MISSING.get(case_id(name))
     if reason is not None and reason.startswith("missing: "):
         listed = sorted(op.strip() for op in reason[len("missing: "):].split(","))
-        assert listed == refused_ops(name), (
+        assert listed == refused_ops(name, key), (
             f"EXPECTED_MISSING[{case_id(name)!r}] is stale: numlite now refuses "
-            f"{refused_ops(name)}")
+            f"{refused_ops(name, key)}")
     try:
         run_case(name, key)
     except Exception as error:  # noqa: BLE001  (any failure counts)
@@ -247,7 +280,7 @@ def main():
             continue
         except Exception as error:  # noqa: BLE001
             problem = f"{type(error).__name__}: {str(error).strip()}"
-        refused = refused_ops(name)
+        refused = refused_ops(name, key)
         reason = ("missing: " + ", ".join(refused) if refused
                   else problem.splitlines()[0][:90].replace('"', "'"))
         print(f'    "{case_id(name)}": "{reason}",')
