@@ -280,3 +280,33 @@ def test_hybrid_convolutions(op):
         x = rng.normal(0.2, 1.0, in_shape).astype(np.float32)
         compare(model, [x], resolver=REF, atol=hybrid_tolerance(x, w, s_w))
         compare_optimized(model, [x], atol=hybrid_tolerance(x, w, s_w))
+
+
+# ---- BATCH_MATMUL ----------------------------------------------------------------------------
+
+#: (lhs shape, rhs shape, adj_x, adj_y)
+MATMUL_CASES = [((2, 3, 5), (2, 5, 4), False, False), ((1, 4, 6), (3, 4, 2), True, False),
+                ((2, 1, 3, 7), (5, 7), False, True), ((3, 8), (8, 300), False, False),
+                ((2, 2, 4, 300), (2, 2, 300, 3), False, False)]
+
+
+@pytest.mark.parametrize("kind", ("int8", "int16"))
+def test_batch_matmul(kind):
+    dtype = KINDS[kind][0]
+    for i, (x_shape, y_shape, adj_x, adj_y) in enumerate(MATMUL_CASES):
+        rng = np.random.default_rng(500 + i)
+        zps = [0, 0, 0] if kind == "int16" else [int(z) for z in rng.integers(-128, 128, 3)]
+        scales = rng.uniform(0.01, 0.1, 3).astype(np.float32) / (64 if kind == "int16" else 1)
+        depth = x_shape[-2] if adj_x else x_shape[-1]
+        scales[2] *= np.sqrt(depth) * (64 if kind == "int16" else 8)
+        m = x_shape[-1] if adj_x else x_shape[-2]
+        n = y_shape[-2] if adj_y else y_shape[-1]
+        batch = np.broadcast_shapes(x_shape[:-2], y_shape[:-2])
+        out_shape = list(batch) + [m, n]
+        model = single_op("BATCH_MATMUL",
+                          [T(list(x_shape), dtype, quant=quant(scales[0], zps[0])),
+                           T(list(y_shape), dtype, quant=quant(scales[1], zps[1]))],
+                          [T(out_shape, dtype, quant=quant(scales[2], zps[2]))],
+                          options=dict(adj_x=adj_x, adj_y=adj_y))
+        compare(model, [random_q(rng, x_shape, dtype), random_q(rng, y_shape, dtype)],
+                resolver=REF)
