@@ -310,3 +310,32 @@ def test_batch_matmul(kind):
                           options=dict(adj_x=adj_x, adj_y=adj_y))
         compare(model, [random_q(rng, x_shape, dtype), random_q(rng, y_shape, dtype)],
                 resolver=REF)
+
+
+# ---- TRANSPOSE_CONV --------------------------------------------------------------------------
+
+#: (input shape, (kh, kw), output channels, padding, strides, output size)
+TRANSPOSE_CASES = [((1, 4, 5, 3), (3, 3), 4, "SAME", (2, 2), (8, 10)),
+                   ((2, 3, 3, 2), (2, 2), 5, "VALID", (2, 2), (6, 6)),
+                   ((1, 5, 4, 4), (3, 2), 3, "VALID", (1, 2), (7, 8)),
+                   ((1, 4, 4, 6), (4, 4), 2, "SAME", (2, 2), (8, 8))]
+
+
+@pytest.mark.parametrize("activation", ("NONE", "RELU6"))
+@pytest.mark.parametrize("kind, per_channel", WEIGHTINGS,
+                         ids=[f"{k}-{'per_channel' if c else 'per_tensor'}"
+                              for k, c in WEIGHTINGS])
+def test_transpose_conv(kind, per_channel, activation):
+    for i, (in_shape, (kh, kw), cout, padding, strides, (oh, ow)) in \
+            enumerate(TRANSPOSE_CASES):
+        rng = np.random.default_rng(600 + i + len(activation))
+        p = Params(kind, rng, (cout, kh, kw, in_shape[3]), cout, 0, per_channel)
+        out_shape = [in_shape[0], oh, ow, cout]
+        options = dict(padding=padding, stride_h=strides[0], stride_w=strides[1],
+                       fused_activation_function=activation)
+        if p.x_dtype == np.int16 and p.b_dtype == np.int32:
+            options["quantized_bias_type"] = "INT32"
+        inputs = [T([4], np.int32, data=np.array(out_shape, np.int32)), p.w_def(),
+                  p.x_def(in_shape)] + ([p.b_def()] if i != 1 else [])
+        model = single_op("TRANSPOSE_CONV", inputs, [p.out_def(out_shape)], options=options)
+        compare(model, [p.x(in_shape)], resolver=REF)

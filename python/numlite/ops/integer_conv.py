@@ -1,6 +1,6 @@
-"""CONV_2D and DEPTHWISE_CONV_2D on quantized tensors: int8 (per-channel or per-tensor
-filters), legacy uint8 (per-tensor, filter zero point) and int16x8 (int16 activations,
-int8 filters, int32 or int64 bias).
+"""CONV_2D, DEPTHWISE_CONV_2D and TRANSPOSE_CONV on quantized tensors: int8 (per-channel
+or per-tensor filters), legacy uint8 (per-tensor, filter zero point) and int16x8 (int16
+activations, int8 filters, int32 or int64 bias).
 
 ``acc[c] = sum over taps inside the image of (w - zp_w) * (x - zp_in) + bias[c]``: the
 input is copied once into a scratch buffer bordered with ``zp_in`` (a padded tap then
@@ -26,8 +26,8 @@ from .integer_gemm import (ExactGemm, activation_limits, channel_scales, check_b
                            constant_of, effective_scales, fixed_point_requantizer, gemm_dtype,
                            int16_bias_type, magnitude, scales_of, zero_point_of)
 from .registry import builtin
-from .windows import (Padder, check_arity, check_rank, padding_option, positive_option,
-                      spatial_plan, window_view)
+from .windows import (Padder, check_arity, check_rank, out_size, padding_option,
+                      positive_option, same_padding, spatial_plan, window_view)
 
 #: input type -> filter type; the output type is the input's
 _FILTER_TYPE = {types.INT8: types.INT8, types.UINT8: types.UINT8, types.INT16: types.INT8}
@@ -216,4 +216,76 @@ def prepare_integer_depthwise_conv_2d(node):
 
     def run(a, _w=None, _b=None):
         return requant(accumulate(a))
+    return run, [out_shape]
+
+
+def _quantized_transpose_node(node):
+    """Registry predicate: TRANSPOSE_CONV's data input (the third) is quantized."""
+    return len(node.inputs) > 2 and quantized_node(node._replace(inputs=node.inputs[2:]))
+
+
+@builtin("TRANSPOSE_CONV", when=_quantized_transpose_node)
+def prepare_integer_transpose_conv(node):
+    """Input pixel ``(y, x)`` adds ``(x - zp_in) * w[:, i, j, :]`` to output pixel
+    ``(y * stride + i - pad, ...)`` (contributions outside the output dropped), exactly:
+    one exact GEMM to per-tap columns, a float64 scatter-add per tap (the canvas holds
+    integers below 2**53, checked here), then bias and the per-channel requantization."""
+    check_arity(node, (3, 4))
+    shape_spec, f, x = node.inputs[:3]
+    bias = node.inputs[3] if len(node.inputs) == 4 else None
+    out = node.outputs[0]
+    if shape_spec is None or f is None:
+        raise KernelError("TRANSPOSE_CONV: missing output_shape or weights")
+    check_rank(node, x, 4)
+    check_rank(node, f, 4, "weights")
+    cout, kh, kw, cin = f.shape
+    batch, height, width, xin = x.shape
+    if xin != cin or kh <= 0 or kw <= 0:
+        raise KernelError(f"TRANSPOSE_CONV: weights of shape {list(f.shape)} do not fit an "
+                          f"input with {xin} channels")
+    if shape_spec.value is None:
+        raise KernelError("TRANSPOSE_CONV: the quantized kernel needs a constant output_shape")
+    out_n, out_h, out_w, out_c = (int(d) for d in np.asarray(shape_spec.value).reshape(-1))
+    if out_n != batch or out_c != cout:
+        raise KernelError(f"TRANSPOSE_CONV: output_shape {[out_n, out_h, out_w, out_c]} does "
+                          f"not fit an input of shape {list(x.shape)}")
+    q = ConvQuantization(node, x, f, bias, out, cout, 0)
+    sh, sw = positive_option(node, "stride_h"), positive_option(node, "stride_w")
+    padding = padding_option(node)
+    if out_size(padding, out_h, kh, sh) != height or out_size(padding, out_w, kw, sw) != width:
+        raise KernelError(f"TRANSPOSE_CONV: output_shape {[out_n, out_h, out_w, out_c]} does "
+                          f"not map back onto the input of shape {list(x.shape)}")
+    pad_h = same_padding(out_h, kh, sh, 1, height)[0]
+    pad_w = same_padding(out_w, kw, sw, 1, width)[0]
+    x_max = magnitude(x, q.zp_in)
+    # [cout, kh, kw, cin] -> [cin, kh * kw * cout]
+    matrix = q.filter.transpose(3, 1, 2, 0).reshape(cin, kh * kw * cout)
+    gemm = ExactGemm(matrix, np.zeros(1, np.int64), x_max)
+    w_max = int(np.abs(matrix).max()) if matrix.size else 0
+    if gemm.acc_type != np.float64 or \
+            cin * kh * kw * x_max * w_max + int(np.abs(q.bias).max(initial=0)) > 2 ** 53:
+        raise KernelError("TRANSPOSE_CONV: accumulators beyond 2**53 are not supported")
+    out_shape = (out_n, out_h, out_w, out_c)
+    full_h = max((height - 1) * sh + kh, pad_h + out_h)
+    full_w = max((width - 1) * sw + kw, pad_w + out_w)
+    crop = (slice(None), slice(pad_h, pad_h + out_h), slice(pad_w, pad_w + out_w))
+    taps = [(i, j, (slice(None), slice(i, i + (height - 1) * sh + 1, sh),
+                    slice(j, j + (width - 1) * sw + 1, sw)))
+            for i in range(kh) for j in range(kw)]
+    bias_values = q.bias.astype(np.float64)
+    requant, zp_in, m_rows = q.requant, q.zp_in, batch * height * width
+    add = np.add
+
+    def run(_s, _w, a, _b=None):
+        xs = a.reshape(m_rows, cin).astype(gemm.dtype)
+        if zp_in:
+            xs -= gemm.dtype.type(zp_in)
+        cols = gemm(xs).reshape(batch, height, width, kh, kw, cout)
+        canvas = np.zeros((batch, full_h, full_w, cout))
+        for i, j, where in taps:
+            target = canvas[where]
+            add(target, cols[:, :, :, i, j], out=target)
+        acc = canvas[crop]
+        acc += bias_values
+        return requant(acc)
     return run, [out_shape]
