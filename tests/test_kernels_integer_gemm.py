@@ -339,3 +339,43 @@ def test_transpose_conv(kind, per_channel, activation):
                   p.x_def(in_shape)] + ([p.b_def()] if i != 1 else [])
         model = single_op("TRANSPOSE_CONV", inputs, [p.out_def(out_shape)], options=options)
         compare(model, [p.x(in_shape)], resolver=REF)
+
+
+# ---- LiteRT's default kernels (optimized + XNNPACK): within 1 LSB ----------------------------
+
+def within_one_lsb(model, feeds):
+    ours = run_numlite(model, feeds)
+    theirs = _feed(litert.Interpreter(model_content=model,
+                                      experimental_op_resolver_type=litert.OpResolverType.AUTO),
+                   feeds)
+    for a, e in zip(ours, theirs):
+        assert a.dtype == e.dtype and a.shape == e.shape
+        diff = np.abs(a.astype(np.int64) - e.astype(np.int64))
+        assert diff.max(initial=0) <= 1, f"differs by up to {diff.max()} LSB"
+
+
+@pytest.mark.parametrize("kind", ("int8", "uint8"))
+def test_default_kernels_within_one_lsb(kind):
+    per_channel = kind == "int8"
+    for i, (in_shape, units) in enumerate(FC_SHAPES):
+        rng = np.random.default_rng(700 + i)
+        p = Params(kind, rng, (units, in_shape[-1]), units, 0, per_channel)
+        within_one_lsb(fc_model(p, in_shape, units, "RELU", keep_num_dims=len(in_shape) == 3),
+                       [p.x(in_shape)])
+    for i, (in_shape, (kh, kw), cout, groups, padding, strides, dil) in enumerate(CONV_CASES):
+        if groups > 1:
+            continue                # LiteRT's default kernels have no grouped convolution
+        rng = np.random.default_rng(800 + i)
+        p = Params(kind, rng, (cout, kh, kw, in_shape[3]), cout, 0, per_channel)
+        out_shape = (in_shape[0], out_extent(in_shape[1], kh, strides[0], dil[0], padding),
+                     out_extent(in_shape[2], kw, strides[1], dil[1], padding), cout)
+        within_one_lsb(conv_model(p, "CONV_2D", in_shape, out_shape, "NONE", padding, strides,
+                                  dil), [p.x(in_shape)])
+    for i, (in_shape, (kh, kw), mult, padding, strides, dil) in enumerate(DEPTHWISE_CASES):
+        rng = np.random.default_rng(900 + i)
+        cout = in_shape[3] * mult
+        p = Params(kind, rng, (1, kh, kw, cout), cout, 3, per_channel)
+        out_shape = (in_shape[0], out_extent(in_shape[1], kh, strides[0], dil[0], padding),
+                     out_extent(in_shape[2], kw, strides[1], dil[1], padding), cout)
+        within_one_lsb(conv_model(p, "DEPTHWISE_CONV_2D", in_shape, out_shape, "RELU6",
+                                  padding, strides, dil), [p.x(in_shape)])
