@@ -1,20 +1,21 @@
-"""Hybrid (dynamic-range) FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D: int8 weights,
-float32 activations.
+"""Hybrid (dynamic-range) FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D and BATCH_MATMUL:
+int8 weights, float32 activations.
 
 As LiteRT's hybrid kernels, each call quantizes the float input to int8 on the fly, one
-scale per batch row (FULLY_CONNECTED: each row of the flattened input) or per batch image
-(the convolutions), multiplies by the int8 weights in integers (exactly, on BLAS:
+scale per batch row (FULLY_CONNECTED: each row of the flattened input; BATCH_MATMUL: each
+row of the left operand) or per batch image (the convolutions), multiplies by the int8 weights in integers (exactly, on BLAS:
 integer_gemm.ExactGemm) and scales the sums back to float:
 
-* symmetric (FULLY_CONNECTED by default): ``r = max|x|``, scale ``r / 127``,
+* symmetric (FULLY_CONNECTED and BATCH_MATMUL by default): ``r = max|x|``, scale ``r / 127``,
   ``q = clamp(round(x * (127 / r)), -127, 127)`` in float32, zero point 0;
-* asymmetric (the convolutions; FULLY_CONNECTED with ``asymmetric_quantize_inputs``): the
+* asymmetric (the convolutions; the others with ``asymmetric_quantize_inputs``): the
   range ``[min(x, 0), max(x, 0)]`` over 255 steps (double), zero point nudged into
   [-128, 127], ``q = clamp(round(zp + x / scale), -128, 127)`` in float32;
 * an all-zero row gets scale 1 and zeros.
 
 ``out = float32(sum w * (q - zp)) * s_in[b] * s_w[c] + bias[c]`` (per-channel or broadcast
-per-tensor filter scales), then the float fused activation. The float products are
+per-tensor filter scales), then the float fused activation (BATCH_MATMUL has neither bias
+nor activation; its constant right operand is per-tensor or per output column). The float products are
 LiteRT's; only their order may differ by a rounding. Filters must be constant and
 per-channel for the convolutions (the converter's output).
 """
@@ -23,11 +24,12 @@ import numpy as np
 
 from ..model import types
 from .activations import fused_activation
-from .common import KernelError, is_quantized, options_field
+from .common import KernelError, expect_io, is_quantized, options_field
 from .integer_conv import conv_accumulator, conv_operands, depthwise_accumulator
 from .integer_fully_connected import fc_geometry, fc_operands
-from .integer_gemm import ExactGemm, channel_scales, constant_of
+from .integer_gemm import ExactGemm, channel_scales, constant_of, gemm_dtype
 from .registry import builtin
+from .shape import broadcast_dims
 
 _F32 = np.float32
 _PRED_HALF32 = np.nextafter(_F32(0.5), _F32(0.0))
@@ -160,3 +162,43 @@ def prepare_hybrid_conv_2d(node):
 @builtin("DEPTHWISE_CONV_2D", when=hybrid_node)
 def prepare_hybrid_depthwise_conv_2d(node):
     return _prepare_hybrid_conv(node, node.inputs[1].shape[3], 3, depthwise_accumulator)
+
+
+@builtin("BATCH_MATMUL", when=hybrid_node)
+def prepare_hybrid_batch_matmul(node):
+    x, y = expect_io(node, 2)
+    if node.outputs[0].type != types.FLOAT32:
+        raise KernelError("BATCH_MATMUL: a hybrid node needs a float32 output")
+    if len(x.shape) < 2 or len(y.shape) < 2:
+        raise KernelError(f"BATCH_MATMUL: operands must have rank 2 or more, got shapes "
+                          f"{list(x.shape)} and {list(y.shape)}")
+    adj_x = bool(options_field(node, "adj_x", False))
+    adj_y = bool(options_field(node, "adj_y", False))
+    rhs = constant_of(node, y, "rhs").astype(np.int64)
+    rhs = np.swapaxes(rhs, -1, -2) if adj_y else rhs                       # [..., K, N]
+    m, depth = (x.shape[-1], x.shape[-2]) if adj_x else (x.shape[-2], x.shape[-1])
+    if rhs.shape[-2] != depth:
+        raise KernelError(f"BATCH_MATMUL: inner dimensions differ: lhs {list(x.shape)} "
+                          f"(adj_x={adj_x}) and rhs {list(y.shape)} (adj_y={adj_y})")
+    n = rhs.shape[-1]
+    shape = tuple(broadcast_dims("BATCH_MATMUL", x.shape[:-2], y.shape[:-2])) + (m, n)
+    column_axis = len(y.shape) - (2 if adj_y else 1)
+    w_scales = channel_scales(node, y, n, column_axis, "rhs")
+    quantize = asymmetric_quantize if options_field(node, "asymmetric_quantize_inputs",
+                                                    False) else symmetric_quantize
+    dtype = gemm_dtype(depth * 255 * 128)
+    weights = rhs.astype(dtype)
+    column_sums = rhs.sum(axis=-2, keepdims=True).astype(np.float64)      # [..., 1, N]
+    rows = (-1, depth)
+
+    def run(a, _b=None):
+        lhs = np.swapaxes(a, -1, -2) if adj_x else a
+        q, scales, zps = quantize(np.ascontiguousarray(lhs).reshape(rows))
+        lead = lhs.shape[:-1]
+        dot = np.matmul(q.astype(dtype, copy=False).reshape(lhs.shape), weights,
+                        dtype=np.float64 if dtype != np.int64 else np.int64)
+        dot = dot - zps.reshape(lead)[..., None] * column_sums
+        r = dot.astype(_F32)
+        r *= scales.reshape(lead)[..., None] * w_scales
+        return r
+    return run, [shape]
