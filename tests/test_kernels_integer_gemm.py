@@ -429,3 +429,49 @@ def test_hybrid_batch_matmul_rank4_differs():
         + 1e-5
     assert np.abs(ours - exact).max() <= quantization_error
     assert np.abs(theirs - exact).max() > quantization_error
+
+
+# ---- hybrid UNIDIRECTIONAL_SEQUENCE_LSTM -----------------------------------------------------
+
+def hybrid_lstm_model(batch, steps, n_input, n_cell, *, cifg=False, peephole=False,
+                      projection=False, layer_norm=False, asymmetric=False, seed=0):
+    """test_kernels_recurrent's LSTM with its weight matrices and peephole weights quantized
+    to int8 (one scale each, as the converter's dynamic-range quantization writes them)."""
+    from test_kernels_recurrent import lstm_direction, model_with_state, weights
+
+    rng = np.random.default_rng(seed)
+    n_output = n_cell - 1 if projection else n_cell
+    shape = [batch, steps, n_input]
+    direction = lstm_direction(rng, n_input, n_cell, n_output, cifg, peephole, projection,
+                               projection)
+    quantized = list(range(8)) + [8, 9, 10, 15]      # matrices, peepholes, projection
+    for k in quantized:
+        t = direction[k]
+        if t is not None:
+            scale = np.float32(np.abs(t.data).max() / 127)
+            q = np.clip(np.round(t.data / scale), -127, 127).astype(np.int8)
+            direction[k] = T(list(t.shape), np.int8, data=q, quant=quant(scale, 0))
+    defs = [T(shape)] + direction + [
+        T([batch, n_output], is_variable=True, name="output_state"),
+        T([batch, n_cell], is_variable=True, name="cell_state")]
+    defs += [T([n_cell], data=weights(rng, n_cell, 1.0) + 1) if layer_norm
+             and not (cifg and g == "i") else None for g in "ifco"]
+    model = model_with_state("UNIDIRECTIONAL_SEQUENCE_LSTM", defs,
+                             [T([batch, steps, n_output])],
+                             dict(fused_activation_function="TANH",
+                                  asymmetric_quantize_inputs=asymmetric))
+    return model, shape
+
+
+HYBRID_LSTM_CASES = [dict(), dict(asymmetric=True), dict(cifg=True, peephole=True),
+                     dict(projection=True, asymmetric=True), dict(layer_norm=True)]
+
+
+@pytest.mark.parametrize("case", HYBRID_LSTM_CASES, ids=str)
+def test_hybrid_lstm(case):
+    from differential import RESET, compare_sequence
+
+    model, shape = hybrid_lstm_model(2, 6, 5, 8, seed=len(str(case)), **case)
+    rng = np.random.default_rng(3)
+    feeds = [[rng.standard_normal(shape).astype(np.float32)] for _ in range(3)]
+    compare_sequence(model, feeds + [RESET, feeds[0]], resolver=REF, rtol=1e-5, atol=2e-6)

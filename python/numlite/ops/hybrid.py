@@ -1,12 +1,14 @@
-"""Hybrid (dynamic-range) FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D and BATCH_MATMUL:
-int8 weights, float32 activations.
+"""Hybrid (dynamic-range) FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, BATCH_MATMUL and
+UNIDIRECTIONAL_SEQUENCE_LSTM: int8 weights, float32 activations.
 
 As LiteRT's hybrid kernels, each call quantizes the float input to int8 on the fly, one
 scale per batch row (FULLY_CONNECTED: each row of the flattened input; BATCH_MATMUL: each
-row of the left operand) or per batch image (the convolutions), multiplies by the int8 weights in integers (exactly, on BLAS:
-integer_gemm.ExactGemm) and scales the sums back to float:
+row of the left operand; the LSTM: each batch row of the input, of the output state and
+of the projected output, at every time step) or per batch image (the convolutions),
+multiplies by the int8 weights in integers (exactly, on BLAS: integer_gemm.ExactGemm)
+and scales the sums back to float:
 
-* symmetric (FULLY_CONNECTED and BATCH_MATMUL by default): ``r = max|x|``, scale ``r / 127``,
+* symmetric (the others by default): ``r = max|x|``, scale ``r / 127``,
   ``q = clamp(round(x * (127 / r)), -127, 127)`` in float32, zero point 0;
 * asymmetric (the convolutions; the others with ``asymmetric_quantize_inputs``): the
   range ``[min(x, 0), max(x, 0)]`` over 255 steps (double), zero point nudged into
@@ -15,14 +17,18 @@ integer_gemm.ExactGemm) and scales the sums back to float:
 
 ``out = float32(sum w * (q - zp)) * s_in[b] * s_w[c] + bias[c]`` (per-channel or broadcast
 per-tensor filter scales), then the float fused activation (BATCH_MATMUL has neither bias
-nor activation; its constant right operand is per-tensor or per output column). The float products are
-LiteRT's; only their order may differ by a rounding. Filters must be constant and
-per-channel for the convolutions (the converter's output).
+nor activation; its constant right operand is per-tensor or per output column; the LSTM
+is lstm.py's float step around these products). The float products are LiteRT's; only
+their order may differ by a rounding. Filters must be constant and per-channel for the
+convolutions (the converter's output).
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
 from ..model import types
+from . import lstm
 from .activations import fused_activation
 from .common import KernelError, expect_io, is_quantized, options_field
 from .integer_conv import conv_accumulator, conv_operands, depthwise_accumulator
@@ -202,3 +208,112 @@ def prepare_hybrid_batch_matmul(node):
         r *= scales.reshape(lead)[..., None] * w_scales
         return r
     return run, [shape]
+
+
+# ---- UNIDIRECTIONAL_SEQUENCE_LSTM ------------------------------------------------------------
+
+class HybridMatrix(NamedTuple):
+    """A packed int8 weight matrix of the hybrid LSTM: integer values [K, N] in the exact
+    GEMM type, float32 scale of each column, and the column sums (asymmetric inputs)."""
+    values: np.ndarray
+    scales: np.ndarray
+    column_sums: np.ndarray
+
+
+def hybrid_product(quantize):
+    """``matmul(a, matrix)`` for lstm.run_direction: each row of the float32 ``a``
+    quantized on its own (LiteRT quantizes the input, the output state and the projected
+    output per batch row and time step), multiplied exactly, scaled back to float32."""
+    def matmul(a, matrix):
+        q, scales, zps = quantize(np.ascontiguousarray(a, _F32))
+        dot = np.matmul(q.astype(matrix.values.dtype, copy=False), matrix.values,
+                        dtype=np.float64)
+        dot -= zps[:, None] * matrix.column_sums
+        r = dot.astype(_F32)
+        r *= scales[:, None] * matrix.scales
+        return r
+    return matmul
+
+
+def hybrid_lstm_node(node):
+    """Registry predicate: float32 input, quantized int8 input-to-forget weights."""
+    if len(node.inputs) < 3 or node.inputs[0] is None or node.inputs[2] is None:
+        return False
+    x, w = node.inputs[0], node.inputs[2]
+    return x.type == types.FLOAT32 and w.type == types.INT8 and is_quantized(w)
+
+
+#: weights whose products are hybrid; the peephole (cell-to-gate) weights are dequantized
+_PRODUCT_WEIGHTS = ("x_i", "x_f", "x_c", "x_o", "h_i", "h_f", "h_c", "h_o", "proj")
+_PEEPHOLE_WEIGHTS = ("p_i", "p_f", "p_o")
+
+
+@builtin("UNIDIRECTIONAL_SEQUENCE_LSTM", when=hybrid_lstm_node, foldable=False)
+def prepare_hybrid_unidirectional_sequence_lstm(node):
+    """The float kernel (lstm.py) with int8 weights: the node is validated and packed by
+    lstm's _Direction on float32 stand-ins holding the integer weight values (the peephole
+    weights dequantized), then run_direction runs with HybridMatrix products."""
+    if len(node.inputs) not in (20, 24) or len(node.outputs) != 1:
+        raise KernelError(f"UNIDIRECTIONAL_SEQUENCE_LSTM: expected 20 or 24 inputs and 1 "
+                          f"output, got {len(node.inputs)} and {len(node.outputs)}")
+    if options_field(node, "diagonal_recurrent_tensors", False):
+        raise KernelError("UNIDIRECTIONAL_SEQUENCE_LSTM: diagonal_recurrent_tensors is not "
+                          "supported")
+    positions = dict(lstm._UNI)
+    positions.update({k: None for k in lstm._AUX})
+    inputs, scales = list(node.inputs), {}
+    for name in _PRODUCT_WEIGHTS + _PEEPHOLE_WEIGHTS:
+        spec = inputs[positions[name]]
+        if spec is None:
+            continue
+        if spec.type != types.INT8 or not is_quantized(spec) or \
+                np.size(spec.quantization.scales) != 1:
+            raise KernelError(f"UNIDIRECTIONAL_SEQUENCE_LSTM: hybrid weights must be int8 "
+                              f"with one scale, got {spec.type} for {name}")
+        scale = _F32(spec.quantization.scales[0])
+        value = constant_of(node, spec, name).astype(_F32)
+        if name in _PEEPHOLE_WEIGHTS:
+            value = value * scale             # LiteRT recovers the cell weights as floats
+        scales[name] = scale
+        inputs[positions[name]] = spec._replace(type=types.FLOAT32, dtype=np.dtype(_F32),
+                                                value=value, quantization=None)
+    stand_in = node._replace(inputs=tuple(inputs))
+    d = lstm._Direction(stand_in, positions)
+    x = node.inputs[0]
+    lstm.check_float_inputs(node, [0])
+    time_major = bool(options_field(node, "time_major", False))
+    steps, batch = lstm._sequence_input(node, x, time_major, d.n_input)
+    lstm._state(node, 18, "output_state", (batch, d.n_output))
+    lstm._state(node, 19, "cell_state", (batch, d.n_cell))
+    act = lstm.activation(options_field(node, "fused_activation_function", 4), node.op_name)
+    cell_clip = lstm._clip_option(node, "cell_clip")
+    proj_clip = lstm._clip_option(node, "proj_clip")
+    out_shape = (steps, batch, d.n_output) if time_major else (batch, steps, d.n_output)
+
+    def matrix(packed, names):
+        """HybridMatrix of a packed [K, gates * N] matrix whose gate blocks are ``names``."""
+        values = packed.astype(np.int64)
+        block = values.shape[1] // len(names)
+        column_scales = np.repeat(np.array([scales[n] for n in names], _F32), block)
+        return HybridMatrix(values.astype(gemm_dtype(values.shape[0] * 128 * 127)),
+                            column_scales, values.sum(axis=0).astype(np.float64))
+    w = dict(d.packed)
+    w["wx"] = matrix(w["wx"], ["x_" + g for g in d.gates])
+    w["wh"] = matrix(w["wh"], ["h_" + g for g in d.gates])
+    if w["proj"] is not None:
+        w["proj"] = matrix(w["proj"], ["proj"])
+    w["matmul"] = hybrid_product(asymmetric_quantize if options_field(
+        node, "asymmetric_quantize_inputs", False) else symmetric_quantize)
+
+    def run(*arrays):
+        a, h_state, c_state = arrays[0], arrays[18], arrays[19]
+        out = np.empty((steps, batch, d.n_output), _F32)
+        if steps == 0:
+            return out if time_major else out.transpose(1, 0, 2).copy()
+        h, c = lstm.run_direction(d, w, lstm.to_time_major(a, time_major), None,
+                                  h_state.copy(), c_state.copy(), act, cell_clip, proj_clip,
+                                  False, out, 0)
+        h_state[...] = h              # variable tensors: updated in place (as lstm.py)
+        c_state[...] = c
+        return out if time_major else np.ascontiguousarray(out.transpose(1, 0, 2))
+    return run, [out_shape]
