@@ -475,3 +475,18 @@ def test_hybrid_lstm(case):
     rng = np.random.default_rng(3)
     feeds = [[rng.standard_normal(shape).astype(np.float32)] for _ in range(3)]
     compare_sequence(model, feeds + [RESET, feeds[0]], resolver=REF, rtol=1e-5, atol=2e-6)
+
+
+def test_batch_matmul_int8_to_int32():
+    """int8 operands and an int32 output: LiteRT's raw products (zero points ignored)."""
+    for i, (x_shape, y_shape, adj_x, adj_y) in enumerate(MATMUL_CASES):
+        rng = np.random.default_rng(1100 + i)
+        m = x_shape[-1] if adj_x else x_shape[-2]
+        n = y_shape[-2] if adj_y else y_shape[-1]
+        out_shape = list(np.broadcast_shapes(x_shape[:-2], y_shape[:-2])) + [m, n]
+        model = single_op("BATCH_MATMUL",
+                          [T(list(x_shape), np.int8, quant=quant(0.05, 3)),
+                           T(list(y_shape), np.int8, quant=quant(0.02, -2))],
+                          [T(out_shape, np.int32)], options=dict(adj_x=adj_x, adj_y=adj_y))
+        compare(model, [random_q(rng, x_shape, np.int8), random_q(rng, y_shape, np.int8)],
+                resolver=REF)

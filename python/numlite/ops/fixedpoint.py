@@ -27,23 +27,39 @@ def quantize_multiplier(real):
 
 
 def multiply_by_quantized_multiplier(x, multiplier, shift):
-    """Double-rounding MultiplyByQuantizedMultiplier on an int64 array of int32 values.
+    """Double-rounding MultiplyByQuantizedMultiplier on an int64 (or int32) array of int32
+    values; returns int64.
 
     ``multiplier`` and ``shift`` are ints, or int64 arrays broadcasting against ``x``
-    (one per channel)."""
+    (one per channel). Both roundings reduce to shifts:
+
+    * SaturatingRoundingDoublingHighMul(a, m) = trunc((a*m + nudge) / 2**31) with nudge
+      2**30 for a*m >= 0 and 1 - 2**30 below is floor((a*m + 2**30) / 2**31) for either
+      sign (write a*m = -(k * 2**31 + r), 0 <= r < 2**31: both give -k - [r > 2**30]);
+      the one saturating case is a == m == INT32_MIN;
+    * RoundingDivideByPOT(v, e) rounds v / 2**e half away from zero:
+      floor((v + 2**(e-1) - [v < 0]) / 2**e) for e > 0, v itself for e == 0.
+    """
     left, right = np.maximum(shift, 0), np.maximum(np.negative(shift), 0)
-    a = (x << left).astype(np.int32).astype(np.int64)     # int32 wrap, as in C++
-    # SaturatingRoundingDoublingHighMul(a, multiplier)
-    ab = a * multiplier
-    ab += np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
-    high = np.where(ab >= 0, ab >> 31, -((-ab) >> 31))      # C++ division truncates
-    saturated = (a == _INT32_MIN) & (np.asarray(multiplier) == _INT32_MIN)
-    if saturated.any():
-        high = np.where(saturated, 2 ** 31 - 1, high)
-    # RoundingDivideByPOT(high, right); right == 0 leaves high unchanged (mask 0)
-    mask = (np.int64(1) << right) - 1
-    threshold = (mask >> 1) + (high < 0)
-    return (high >> right) + ((high & mask) > threshold)
+    multiplier = np.asarray(multiplier, np.int64)
+    if x.dtype == np.int32 and not np.any(left):
+        a = x                                              # already int32 values
+    else:
+        a = (x << left).astype(np.int32)                   # int32 wrap, as in C++
+    high = a * multiplier                                  # int64
+    high += 1 << 30
+    high >>= 31
+    if np.any(multiplier == _INT32_MIN):
+        high = np.where((a == _INT32_MIN) & (multiplier == _INT32_MIN), 2 ** 31 - 1, high)
+    if not np.any(right):
+        return high
+    if np.all(right > 0):
+        high -= high < 0
+        high += (np.int64(1) << right) >> 1
+    else:
+        high += ((np.int64(1) << right) >> 1) - ((high < 0) & (right > 0))
+    high >>= right
+    return high
 
 
 def multiply_by_quantized_multiplier_int64(x, multiplier, shift):

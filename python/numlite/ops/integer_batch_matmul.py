@@ -1,5 +1,6 @@
 """BATCH_MATMUL on quantized tensors: int8 and int16 (zero points 0) operands, the
-output of the operands' type.
+output of the operands' type; or int8 operands with an int32 output, which LiteRT fills
+with the raw products ``x @ y`` (zero points and scales ignored).
 
 ``acc = (x - zp_x) @ (y - zp_y)`` over broadcast batch dimensions (``adj_x``/``adj_y``
 transpose the last two axes of an operand first), computed exactly on BLAS in the type
@@ -23,7 +24,9 @@ from .shape import broadcast_dims
 def prepare_integer_batch_matmul(node):
     x, y = expect_io(node, 2)
     out = node.outputs[0]
-    if x.type not in (types.INT8, types.INT16) or y.type != x.type or out.type != x.type:
+    raw = x.type == types.INT8 and out.type == types.INT32
+    if x.type not in (types.INT8, types.INT16) or y.type != x.type or \
+            out.type not in (x.type, types.INT32) or (out.type == types.INT32 and not raw):
         raise KernelError(f"BATCH_MATMUL: quantized operands {type_name(x)} and "
                           f"{type_name(y)} with a {type_name(out)} output are not supported")
     if len(x.shape) < 2 or len(y.shape) < 2 or len(x.shape) > 5 or len(y.shape) > 5:
@@ -37,13 +40,17 @@ def prepare_integer_batch_matmul(node):
         raise KernelError(f"BATCH_MATMUL: inner dimensions differ: lhs {list(x.shape)} "
                           f"(adj_x={adj_x}) and rhs {list(y.shape)} (adj_y={adj_y})")
     shape = tuple(broadcast_dims("BATCH_MATMUL", x.shape[:-2], y.shape[:-2])) + (m, n)
-    zp_x, zp_y, zp_out = zero_point_of(x), zero_point_of(y), zero_point_of(out)
-    if x.type == types.INT16 and (zp_x or zp_y or zp_out):
-        raise KernelError("BATCH_MATMUL: int16 zero points must be 0")
-    s_x, s_y = scales_of(node, x, "lhs")[0], scales_of(node, y, "rhs")[0]
-    real = float(np.float32(s_x * s_y) / scales_of(node, out, "output")[0])
-    requant = fixed_point_requantizer(np.array([real]), zp_out, *TYPE_LIMITS[out.type],
-                                      out.dtype, wide=x.type == types.INT16)
+    if raw:                            # LiteRT ignores the quantization here
+        zp_x = zp_y = 0
+        requant = None
+    else:
+        zp_x, zp_y, zp_out = zero_point_of(x), zero_point_of(y), zero_point_of(out)
+        if x.type == types.INT16 and (zp_x or zp_y or zp_out):
+            raise KernelError("BATCH_MATMUL: int16 zero points must be 0")
+        s_x, s_y = scales_of(node, x, "lhs")[0], scales_of(node, y, "rhs")[0]
+        real = float(np.float32(s_x * s_y) / scales_of(node, out, "output")[0])
+        requant = fixed_point_requantizer(np.array([real]), zp_out, *TYPE_LIMITS[out.type],
+                                          out.dtype, wide=x.type == types.INT16)
     dtype = gemm_dtype(kx * magnitude(x, zp_x) * magnitude(y, zp_y))
     if dtype == np.int64:
         raise KernelError("BATCH_MATMUL: accumulators beyond 2**53 are not supported")
@@ -55,6 +62,14 @@ def prepare_integer_batch_matmul(node):
             v -= dtype.type(zp)
         return swap(v, -1, -2) if adjoint else v
 
+    def product(a, b):
+        return np.matmul(operand(a, zp_x, adj_x), operand(b, zp_y, adj_y))
+
+    if raw:
+        def run_raw(a, b):
+            return product(a, b).astype(np.int32)
+        return run_raw, [shape]
+
     def run(a, b):
-        return requant(np.matmul(operand(a, zp_x, adj_x), operand(b, zp_y, adj_y)))
+        return requant(product(a, b))
     return run, [shape]
