@@ -356,11 +356,11 @@ def audio_spectrogram():
 TEXT_LEN, VOCAB = 24, 200
 
 
-def _text_model(keras_module, rnn_layers, seed_value, name):
-    """Embedding -> rnn layers -> Dense softmax, batch 1 (a dynamic batch makes the converter
-    fail on TensorList ops)."""
+def _text_model(keras_module, rnn_layers, seed_value, name, width=16):
+    """Embedding (``width`` features) -> rnn layers -> Dense softmax, batch 1 (a dynamic
+    batch makes the converter fail on TensorList ops)."""
     tokens = keras_module.Input((TEXT_LEN,), batch_size=1, dtype="int32", name="tokens")
-    x = keras_module.layers.Embedding(VOCAB, 16, name="embedding")(tokens)
+    x = keras_module.layers.Embedding(VOCAB, width, name="embedding")(tokens)
     for layer in rnn_layers:
         x = layer(x)
     probabilities = keras_module.layers.Dense(4, activation="softmax", name="classes")(x)
