@@ -10,7 +10,7 @@ import pytest
 
 from builder import T, single_op
 from ai_edge_litert import interpreter as litert  # noqa: E402  (test extra)
-from differential import (DEFAULT, REF, _feed, assert_same, compare, litert_error,
+from differential import (REF, _feed, assert_same, compare, litert_error,
                           numlite_error, run_numlite)
 
 ACTIVATIONS = ("NONE", "RELU", "RELU_N1_TO_1", "RELU6")

@@ -23,7 +23,6 @@ shape and value range; integer inputs cover the quantized image of the float ran
 """
 
 import argparse
-import collections
 import json
 import os
 import pathlib

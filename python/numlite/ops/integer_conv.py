@@ -21,7 +21,7 @@ biases must be constant.
 import numpy as np
 
 from ..model import types
-from .common import KernelError, options_field, quantized_node, type_name
+from .common import KernelError, quantized_node, type_name
 from .integer_gemm import (ExactGemm, activation_limits, channel_scales, check_bias,
                            constant_of, effective_scales, fixed_point_requantizer, gemm_dtype,
                            int16_bias_type, magnitude, scales_of, zero_point_of)
