@@ -4,10 +4,14 @@ Every model there (written by tools/gen_quant_models.py) runs in numlite and in 
 ``len(SEEDS)`` random inputs drawn as ``inputs.json`` says (helpers of test_conformance):
 
 * integer models (full-integer int8, 16x8, legacy uint8, with integer or float inputs and
-  outputs): bit-exact with LiteRT's reference kernels (BUILTIN_REF); with its default
-  kernels (AUTO: optimized kernels and XNNPACK, whose requantization rounds differently)
-  within ``DEFAULT_LSB`` units of the output's quantization step (integer outputs: that
-  many LSB; float outputs: that many steps of the DEQUANTIZE that makes them);
+  outputs): bit-exact with LiteRT's reference kernels (BUILTIN_REF). LiteRT's default
+  kernels (AUTO: optimized kernels and XNNPACK) round their requantizations differently,
+  at most 1 LSB per op (test_kernels_integer_gemm), but deep models carry that along:
+  LiteRT's own reference and default kernels differ by up to 38 output steps on
+  mobilenet_v2_int8 (10 on resnet_blocks_int8, 2 on mobilenet_v3_small and the
+  transformer). So numlite's outputs may be at most ``DEFAULT_LSB`` output quantization
+  step farther from the default kernels' than the reference kernels' are (integer outputs:
+  LSBs; float outputs: steps of the DEQUANTIZE that makes them);
 * dynamic-range and float16 models: compared with the reference kernels and with the
   optimized ones without XNNPACK (BUILTIN_WITHOUT_DEFAULT_DELEGATES): the default
   resolver's XNNPACK quantizes the inputs of hybrid ops its own way (always asymmetric,
@@ -49,7 +53,8 @@ SEEDS = (0, 1, 2)
 ATOL = RTOL = 1e-4
 #: end-to-end absolute tolerance of float models where ATOL does not hold (module docstring)
 END_TO_END_ATOL = {"mobilenet_v2_dynamic": 1e-2}
-#: integer models vs LiteRT's default kernels: output quantization steps
+#: integer models vs LiteRT's default kernels: output quantization steps beyond the
+#: reference kernels' distance to them
 DEFAULT_LSB = 1
 
 # Case ids: the file's stem. Reasons "missing: A, B" are checked against refused_ops.
@@ -158,7 +163,9 @@ def output_steps(interpreter, key):
     return steps
 
 
-def compare_outputs(actual, expected, label, float_model, steps, what):
+def compare_outputs(actual, expected, label, float_model, steps, what, reference=None):
+    """Check numlite's outputs against LiteRT resolver ``label``'s; ``reference`` holds the
+    reference kernels' outputs (the default kernels' bound is relative to them)."""
     assert sorted(actual) == sorted(expected), f"output names {sorted(actual)} != " \
                                                f"{sorted(expected)}"
     for output, value in expected.items():
@@ -168,16 +175,17 @@ def compare_outputs(actual, expected, label, float_model, steps, what):
                         what=where)
         elif label == "ref":
             assert_same(actual[output], value, what=where)
-        elif value.dtype.kind == "f":
-            # a few float32 ulps on top of the steps: the DEQUANTIZE products' rounding
-            assert_same(actual[output], value, atol=DEFAULT_LSB * steps[output] * 1.0001,
-                        what=where)
         else:
-            diff = np.abs(actual[output].astype(np.int64) - value.astype(np.int64))
+            # in output quantization steps (a few float32 ulps over for DEQUANTIZE outputs)
+            step = steps[output] * 1.0001 if value.dtype.kind == "f" else 1
+            ours = np.abs(actual[output].astype(np.float64) - value) / step
+            theirs = np.abs(reference[output].astype(np.float64) - value) / step
             assert actual[output].dtype == value.dtype
-            assert diff.max(initial=0) <= DEFAULT_LSB, (
-                f"{where}: differs by up to {diff.max()} LSB ({int((diff > 0).sum())} of "
-                f"{diff.size} values differ)")
+            excess = ours - np.floor(theirs + 0.5)
+            assert excess.max(initial=0) <= DEFAULT_LSB, (
+                f"{where}: {int((excess > DEFAULT_LSB).sum())} of {excess.size} values are "
+                f"more than {DEFAULT_LSB} step(s) farther from it than LiteRT's reference "
+                f"kernels (up to {ours.max():.0f} steps; reference: {theirs.max():.0f})")
 
 
 def run_case(name, key):
@@ -190,9 +198,10 @@ def run_case(name, key):
     for seed in SEEDS:
         inputs = make_inputs(name, key, details, seed)
         actual = ours(**inputs)
-        for label, runner in theirs.items():
-            compare_outputs(actual, runner(**inputs), label, float_tolerance(name), steps,
-                            f"seed {seed}")
+        expected = {label: runner(**inputs) for label, runner in theirs.items()}
+        for label, outputs in expected.items():
+            compare_outputs(actual, outputs, label, float_tolerance(name), steps,
+                            f"seed {seed}", reference=expected["ref"])
 
 
 def refused_ops(name, key):
