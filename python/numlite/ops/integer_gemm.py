@@ -11,11 +11,15 @@ of two exactly represented values whose exact result is such an integer is compu
 exactly (IEEE rounding of an exactly representable result is the identity). So when
 ``bound <= 2**p`` no operation of the matmul rounds, whatever order or blocking BLAS
 uses, and the float result is the exact integer sum: float32 (p = 24) up to 2**24,
-float64 (p = 53) up to 2**53. For int8 x int8 (|a| <= 255 after subtracting a zero point,
-|b| <= 128) float64 stays exact up to a depth of 2.7e11 and float32 up to 513, so 3x3
-convolutions over up to 57 channels and every depthwise window run on sgemm / float32.
-``gemm_dtype`` picks the narrowest exact type for a bound, checked at prepare;
-beyond 2**53 the kernels fall back to int64 matmul (numpy's, exact but slow).
+float64 (p = 53) up to 2**53. The kernels multiply the inputs as they are (the input zero
+point folded into a per-channel offset) or minus a zero point: |a| <= 128 for int8, 255
+for uint8 or int8 minus a zero point, 32768 for int16; |b| <= 128 for int8 weights, 255
+for uint8 weights minus their zero point. int8 x int8 stays exact in float32 up to a depth
+of 1024 (3x3 convolutions over 113 channels, every depthwise window) and in float64 up to
+5e11; int16 x int8 in float64 up to 2e9. The offsets (biases, zero-point terms) are added
+in float64 and count in the bound. ``gemm_dtype`` picks the narrowest exact type for a
+bound, checked at prepare; beyond 2**53 ExactGemm falls back to an int64 matmul (numpy's,
+exact but slow) and the depthwise, transpose and batch kernels refuse the node.
 
 Requantization
 --------------
