@@ -490,3 +490,23 @@ def test_batch_matmul_int8_to_int32():
                           [T(out_shape, np.int32)], options=dict(adj_x=adj_x, adj_y=adj_y))
         compare(model, [random_q(rng, x_shape, np.int8), random_q(rng, y_shape, np.int8)],
                 resolver=REF)
+
+
+def test_exact_gemm_picks_an_exact_type():
+    """ExactGemm (integer_gemm.py) against Python's integers: float32 up to 2**24, float64 up
+    to 2**53, int64 beyond, with the offset counted in the bound."""
+    from numlite.ops.integer_gemm import ExactGemm
+
+    rng = np.random.default_rng(13)
+    weights = rng.integers(-128, 128, (300, 7))
+    offset = rng.integers(-2 ** 20, 2 ** 20, 7)
+    for magnitude, dtype in ((128, np.float32), (2 ** 20, np.float64), (2 ** 40, np.int64)):
+        columns = rng.integers(-magnitude, magnitude + 1, (5, 300))
+        columns[0] = magnitude                      # the extreme row
+        gemm = ExactGemm(weights, offset, magnitude)
+        assert gemm.dtype == dtype
+        got = gemm(columns.astype(gemm.dtype))
+        exact = [[sum(int(a) * int(b) for a, b in zip(row, col)) + int(o)
+                  for col, o in zip(weights.T, offset)] for row in columns]
+        assert [[int(v) for v in row] for row in got] == exact
+    assert ExactGemm(weights, [2 ** 53], 1).dtype == np.int64      # the offset counts

@@ -51,9 +51,7 @@ def prepare_integer_batch_matmul(node):
         real = float(np.float32(s_x * s_y) / scales_of(node, out, "output")[0])
         requant = fixed_point_requantizer(np.array([real]), zp_out, *TYPE_LIMITS[out.type],
                                           out.dtype, wide=x.type == types.INT16)
-    dtype = gemm_dtype(kx * magnitude(x, zp_x) * magnitude(y, zp_y))
-    if dtype == np.int64:
-        raise KernelError("BATCH_MATMUL: accumulators beyond 2**53 are not supported")
+    dtype = gemm_dtype(kx * magnitude(x, zp_x) * magnitude(y, zp_y))     # int64 beyond 2**53
     swap = np.swapaxes
 
     def operand(a, zp, adjoint):

@@ -22,9 +22,9 @@ import numpy as np
 
 from ..model import types
 from .common import KernelError, quantized_node, type_name
-from .integer_gemm import (ExactGemm, activation_limits, channel_scales, check_bias,
-                           constant_of, effective_scales, fixed_point_requantizer, gemm_dtype,
-                           int16_bias_type, magnitude, scales_of, zero_point_of)
+from .integer_gemm import (ExactGemm, accumulator_type, activation_limits, channel_scales,
+                           check_bias, constant_of, effective_scales, fixed_point_requantizer,
+                           gemm_dtype, int16_bias_type, magnitude, scales_of, zero_point_of)
 from .registry import builtin
 from .windows import (Padder, check_arity, check_rank, out_size, padding_option,
                       positive_option, same_padding, spatial_plan, window_view)
@@ -159,11 +159,10 @@ def depthwise_accumulator(node, x, filter_values, offset, pad_value, x_magnitude
                                                   dilations, padding)
     out_shape = (batch, ho, wo, cout)
     weights = filter_values.reshape(kh * kw, cout)
-    offset = np.asarray(offset, np.float64)
     bound = kh * kw * x_magnitude * (int(np.abs(weights).max()) if weights.size else 0)
-    dtype = gemm_dtype(bound)
-    if dtype == np.int64 or bound + np.abs(offset).max(initial=0) > 2 ** 53:
-        raise KernelError("DEPTHWISE_CONV_2D: accumulators beyond 2**53 are not supported")
+    acc_type = accumulator_type(bound + int(np.abs(offset).max(initial=0)))
+    dtype = gemm_dtype(bound) if acc_type == np.float64 else np.dtype(np.int64)
+    offset = np.asarray(offset).astype(acc_type)
     w = weights.astype(dtype)
     # scratch input with the border at pad_value and each channel repeated multiplier times
     scratch = np.full((batch, height + pt + pb, width + pl + pr, cout), pad_value, dtype)
@@ -176,7 +175,7 @@ def depthwise_accumulator(node, x, filter_values, offset, pad_value, x_magnitude
             for i in range(kh) for j in range(kw)]
     if batch * ho * wo * cout == 0:
         def accumulate_empty(a):
-            return np.zeros(out_shape, np.float64)
+            return np.zeros(out_shape, acc_type)
         return accumulate_empty, out_shape
     multiply = np.multiply
 
@@ -186,7 +185,7 @@ def depthwise_accumulator(node, x, filter_values, offset, pad_value, x_magnitude
         term = np.empty(out_shape, dtype)
         for t in range(1, len(taps)):
             acc += multiply(scratch[taps[t]], w[t], out=term)
-        return np.add(acc, offset, dtype=np.float64)
+        return np.add(acc, offset, dtype=acc_type)
     return accumulate, out_shape
 
 
@@ -228,8 +227,9 @@ def _quantized_transpose_node(node):
 def prepare_integer_transpose_conv(node):
     """Input pixel ``(y, x)`` adds ``(x - zp_in) * w[:, i, j, :]`` to output pixel
     ``(y * stride + i - pad, ...)`` (contributions outside the output dropped), exactly:
-    one exact GEMM to per-tap columns, a float64 scatter-add per tap (the canvas holds
-    integers below 2**53, checked here), then bias and the per-channel requantization."""
+    one exact GEMM to per-tap columns, a scatter-add per tap in the GEMM's accumulator type
+    (its bound counts the kh * kw overlapping taps), then bias and the per-channel
+    requantization."""
     check_arity(node, (3, 4))
     shape_spec, f, x = node.inputs[:3]
     bias = node.inputs[3] if len(node.inputs) == 4 else None
@@ -257,14 +257,11 @@ def prepare_integer_transpose_conv(node):
                           f"not map back onto the input of shape {list(x.shape)}")
     pad_h = same_padding(out_h, kh, sh, 1, height)[0]
     pad_w = same_padding(out_w, kw, sw, 1, width)[0]
-    x_max = magnitude(x, q.zp_in)
     # [cout, kh, kw, cin] -> [cin, kh * kw * cout]
     matrix = q.filter.transpose(3, 1, 2, 0).reshape(cin, kh * kw * cout)
-    gemm = ExactGemm(matrix, np.zeros(1, np.int64), x_max)
-    w_max = int(np.abs(matrix).max()) if matrix.size else 0
-    if gemm.acc_type != np.float64 or \
-            cin * kh * kw * x_max * w_max + int(np.abs(q.bias).max(initial=0)) > 2 ** 53:
-        raise KernelError("TRANSPOSE_CONV: accumulators beyond 2**53 are not supported")
+    # an output sums up to kh * kw of the columns: the bound counts them as a larger input
+    gemm = ExactGemm(matrix, np.zeros(1, np.int64), magnitude(x, q.zp_in) * kh * kw)
+    acc_type = accumulator_type(gemm.bound + int(np.abs(q.bias).max(initial=0)))
     out_shape = (out_n, out_h, out_w, out_c)
     full_h = max((height - 1) * sh + kh, pad_h + out_h)
     full_w = max((width - 1) * sw + kw, pad_w + out_w)
@@ -272,7 +269,7 @@ def prepare_integer_transpose_conv(node):
     taps = [(i, j, (slice(None), slice(i, i + (height - 1) * sh + 1, sh),
                     slice(j, j + (width - 1) * sw + 1, sw)))
             for i in range(kh) for j in range(kw)]
-    bias_values = q.bias.astype(np.float64)
+    bias_values = q.bias.astype(acc_type)
     requant, zp_in, m_rows = q.requant, q.zp_in, batch * height * width
     add = np.add
 
@@ -280,8 +277,9 @@ def prepare_integer_transpose_conv(node):
         xs = a.reshape(m_rows, cin).astype(gemm.dtype)
         if zp_in:
             xs -= gemm.dtype.type(zp_in)
-        cols = gemm(xs).reshape(batch, height, width, kh, kw, cout)
-        canvas = np.zeros((batch, full_h, full_w, cout))
+        cols = gemm(xs).astype(acc_type, copy=False).reshape(batch, height, width, kh, kw,
+                                                             cout)
+        canvas = np.zeros((batch, full_h, full_w, cout), acc_type)
         for i, j, where in taps:
             target = canvas[where]
             add(target, cols[:, :, :, i, j], out=target)

@@ -211,10 +211,11 @@ class ExactGemm:
 
     ``weights`` is the constant integer [..., K, N] matrix (zero point already subtracted;
     leading dimensions batch the matmul), ``offset`` an integer array broadcasting against
-    the result (bias, folded zero-point terms),
-    ``input_magnitude`` the largest |value| the columns can hold. ``dtype`` is the type
-    the caller must give the columns in (see the module docstring: the bound is checked
-    here, once); the result is float64 holding exact integers, or int64 beyond 2**53.
+    the result (bias, folded zero-point terms; all zeros: not added), ``input_magnitude``
+    the largest |value| the columns can hold. ``dtype`` is the type the caller must give
+    the columns in (see the module docstring: the bound is checked here, once); the result
+    (``acc_type``) is float64 holding exact integers, or int64 beyond 2**53. ``bound`` is
+    the largest |result|.
     """
 
     def __init__(self, weights, offset, input_magnitude):
@@ -222,14 +223,21 @@ class ExactGemm:
         offset = np.asarray(offset, np.int64)
         depth = weights.shape[-2]
         w_max = int(np.abs(weights).max()) if weights.size else 0
-        bound = depth * int(input_magnitude) * w_max
-        total = bound + (int(np.abs(offset).max()) if offset.size else 0)
-        self.dtype = gemm_dtype(bound) if total <= _EXACT_FLOAT64 else np.dtype(np.int64)
-        acc_type = np.int64 if self.dtype == np.int64 else np.float64
+        product_bound = depth * int(input_magnitude) * w_max
+        self.bound = product_bound + (int(np.abs(offset).max()) if offset.size else 0)
+        self.dtype = gemm_dtype(product_bound) if self.bound <= _EXACT_FLOAT64 \
+            else np.dtype(np.int64)
+        self.acc_type = np.int64 if self.dtype == np.int64 else np.float64
         self.weights = np.ascontiguousarray(weights.astype(self.dtype))
-        self.offset = offset.astype(acc_type)
-        self.acc_type = acc_type
+        self.offset = offset.astype(self.acc_type) if offset.any() else None
 
     def __call__(self, columns):
         r = np.matmul(columns, self.weights)
+        if self.offset is None:
+            return r if r.dtype == self.acc_type else r.astype(self.acc_type)
         return np.add(r, self.offset, dtype=self.acc_type)
+
+
+def accumulator_type(bound):
+    """float64 when integers up to ``bound`` are exact in it, else int64."""
+    return np.float64 if bound <= _EXACT_FLOAT64 else np.int64
