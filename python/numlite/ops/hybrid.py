@@ -30,7 +30,7 @@ import numpy as np
 from ..model import types
 from . import lstm
 from .activations import fused_activation
-from .common import KernelError, expect_io, is_quantized, options_field
+from .common import KernelError, clip_ufunc, expect_io, is_quantized, options_field
 from .integer_conv import conv_accumulator, conv_operands, depthwise_accumulator
 from .integer_fully_connected import fc_geometry, fc_operands
 from .integer_gemm import ExactGemm, channel_scales, constant_of, gemm_dtype
@@ -57,36 +57,47 @@ def _round32(v):
 
 def symmetric_quantize(rows):
     """(q float32 [B, K], scales float32 [B], zero points float64 [B]) of float32 rows."""
-    r = np.maximum(np.abs(rows.min(axis=1)), np.abs(rows.max(axis=1))) if rows.shape[1] \
-        else np.zeros(rows.shape[0], _F32)
+    batch = rows.shape[0]
+    if not rows.shape[1]:
+        return rows.copy(), np.ones(batch, _F32), np.zeros(batch)
+    r = np.maximum(np.abs(rows.min(axis=1)), np.abs(rows.max(axis=1)))
     zero = r == 0
-    safe = np.where(zero, _F32(1), r)
-    q = _round32(rows * (_F32(127) / safe)[:, None])
-    np.clip(q, -127, 127, out=q)
-    q[zero] = 0
-    return q, np.where(zero, _F32(1), safe / _F32(127)), np.zeros(rows.shape[0])
+    if zero.any():
+        r[zero] = 1                            # the rows are all 0: q stays 0
+    q = _round32(rows * (_F32(127) / r)[:, None])
+    clip_ufunc(q, _F32(-127), _F32(127), out=q)
+    scales = r / _F32(127)
+    if zero.any():
+        scales[zero] = 1
+    return q, scales, np.zeros(batch)
+
+
+_HALF_BELOW = np.nextafter(0.5, 0.0)
 
 
 def asymmetric_quantize(rows):
     """As symmetric_quantize with LiteRT's asymmetric scheme (module docstring)."""
+    batch = rows.shape[0]
     if not rows.shape[1]:
-        return rows.copy(), np.ones(rows.shape[0], _F32), np.zeros(rows.shape[0])
-    rmin = np.minimum(rows.min(axis=1), 0).astype(np.float64)
-    rmax = np.maximum(rows.max(axis=1), 0).astype(np.float64)
+        return rows.copy(), np.ones(batch, _F32), np.zeros(batch)
+    rmin = np.minimum(rows.min(axis=1), _F32(0)).astype(np.float64)
+    rmax = np.maximum(rows.max(axis=1), _F32(0)).astype(np.float64)
     flat = rmin == rmax
-    scale = np.where(flat, 1.0, (rmax - rmin) / 255.0)
-    from_min, from_max = -128.0 - rmin / scale, 127.0 - rmax / scale
-    zp = np.where(128.0 + np.abs(rmin / scale) < 127.0 + np.abs(rmax / scale),
-                  from_min, from_max)
-    zp = np.clip(np.trunc(zp + np.copysign(np.nextafter(0.5, 0.0), zp)), -128, 127)
-    zp[flat] = 0
+    if flat.any():
+        rmax[flat] = 255.0                     # any nonzero range; the rows are zeroed below
+    scale = (rmax - rmin) / 255.0
+    low, high = rmin / scale, rmax / scale
+    zp = np.where(128.0 + np.abs(low) < 127.0 + np.abs(high), -128.0 - low, 127.0 - high)
+    zp += np.copysign(_HALF_BELOW, zp)
+    clip_ufunc(np.trunc(zp, out=zp), -128.0, 127.0, out=zp)
     scale32 = scale.astype(_F32)
     q = rows * (_F32(1) / scale32)[:, None]
     q += zp.astype(_F32)[:, None]
     _round32(q)
-    np.clip(q, -128, 127, out=q)
-    q[flat] = 0
-    return q, np.where(flat, _F32(1), scale32), zp
+    clip_ufunc(q, _F32(-128), _F32(127), out=q)
+    if flat.any():
+        q[flat], zp[flat], scale32[flat] = 0, 0, 1
+    return q, scale32, zp
 
 
 def _activation(node):
