@@ -134,8 +134,7 @@ def prepare_hybrid_fully_connected(node):
 
     def run(a, _w=None, _b=None):
         q, scales, zps = quantize(a.reshape(flat))
-        dot = gemm(q.astype(gemm.dtype, copy=False))
-        dot -= zps[:, None] * row_sums
+        dot = gemm(q.astype(gemm.dtype, copy=False)) - zps[:, None] * row_sums
         r = dot.astype(_F32)
         r *= scales[:, None] * w_scales
         r += b

@@ -161,7 +161,8 @@ def depthwise_accumulator(node, x, filter_values, offset, pad_value, x_magnitude
     weights = filter_values.reshape(kh * kw, cout)
     bound = kh * kw * x_magnitude * (int(np.abs(weights).max()) if weights.size else 0)
     acc_type = accumulator_type(bound + int(np.abs(offset).max(initial=0)))
-    dtype = gemm_dtype(bound) if acc_type == np.float64 else np.dtype(np.int64)
+    # the taps are summed in the accumulator type itself when it is an integer type
+    dtype = gemm_dtype(bound) if acc_type == np.float64 else acc_type
     offset = np.asarray(offset).astype(acc_type)
     w = weights.astype(dtype)
     # scratch input with the border at pad_value and each channel repeated multiplier times
@@ -185,7 +186,10 @@ def depthwise_accumulator(node, x, filter_values, offset, pad_value, x_magnitude
         term = np.empty(out_shape, dtype)
         for t in range(1, len(taps)):
             acc += multiply(scratch[taps[t]], w[t], out=term)
-        return np.add(acc, offset, dtype=acc_type)
+        if acc.dtype != acc_type:
+            return np.add(acc, offset, dtype=acc_type)
+        acc += offset
+        return acc
     return accumulate, out_shape
 
 

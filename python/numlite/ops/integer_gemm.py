@@ -16,10 +16,12 @@ point folded into a per-channel offset) or minus a zero point: |a| <= 128 for in
 for uint8 or int8 minus a zero point, 32768 for int16; |b| <= 128 for int8 weights, 255
 for uint8 weights minus their zero point. int8 x int8 stays exact in float32 up to a depth
 of 1024 (3x3 convolutions over 113 channels, every depthwise window) and in float64 up to
-5e11; int16 x int8 in float64 up to 2e9. The offsets (biases, zero-point terms) are added
-in float64 and count in the bound. ``gemm_dtype`` picks the narrowest exact type for a
-bound, checked at prepare; beyond 2**53 ExactGemm falls back to an int64 matmul (numpy's,
-exact but slow) and the depthwise, transpose and batch kernels refuse the node.
+5e11; int16 x int8 in float64 up to 2e9. ``gemm_dtype`` picks the narrowest exact type for
+a bound, checked at prepare; beyond 2**53 the kernels fall back to int64 arithmetic
+(numpy's matmul, exact but slow). The exact sums are then kept as int32 when the bound
+(offsets, i.e. biases and zero-point terms, included) is below 2**31, as LiteRT keeps them
+(and the fixed-point requantization takes int32 without a conversion), else as float64 or
+int64 (accumulator_type).
 
 Requantization
 --------------
@@ -164,7 +166,8 @@ def fixed_point_requantizer(effective, out_zp, low, high, dtype, wide=False):
     scale = multiply_by_quantized_multiplier_int64 if wide else multiply_by_quantized_multiplier
 
     def requant(acc):
-        r = scale(np.asarray(acc).astype(np.int64), multipliers, shifts)
+        r = scale(acc if acc.dtype == np.int32 else acc.astype(np.int64), multipliers,
+                  shifts)
         r += out_zp
         np.clip(r, low, high, out=r)
         return r.astype(dtype)
@@ -213,9 +216,8 @@ class ExactGemm:
     leading dimensions batch the matmul), ``offset`` an integer array broadcasting against
     the result (bias, folded zero-point terms; all zeros: not added), ``input_magnitude``
     the largest |value| the columns can hold. ``dtype`` is the type the caller must give
-    the columns in (see the module docstring: the bound is checked here, once); the result
-    (``acc_type``) is float64 holding exact integers, or int64 beyond 2**53. ``bound`` is
-    the largest |result|.
+    the columns in (see the module docstring: the bound is checked here, once). ``bound``
+    is the largest |result|, ``acc_type`` the result's type (accumulator_type(bound)).
     """
 
     def __init__(self, weights, offset, input_magnitude):
@@ -225,19 +227,25 @@ class ExactGemm:
         w_max = int(np.abs(weights).max()) if weights.size else 0
         product_bound = depth * int(input_magnitude) * w_max
         self.bound = product_bound + (int(np.abs(offset).max()) if offset.size else 0)
-        self.dtype = gemm_dtype(product_bound) if self.bound <= _EXACT_FLOAT64 \
-            else np.dtype(np.int64)
-        self.acc_type = np.int64 if self.dtype == np.int64 else np.float64
+        self.acc_type = accumulator_type(self.bound)
+        self.dtype = np.dtype(np.int64) if self.acc_type == np.int64 else \
+            gemm_dtype(product_bound)
         self.weights = np.ascontiguousarray(weights.astype(self.dtype))
         self.offset = offset.astype(self.acc_type) if offset.any() else None
 
     def __call__(self, columns):
         r = np.matmul(columns, self.weights)
-        if self.offset is None:
-            return r if r.dtype == self.acc_type else r.astype(self.acc_type)
-        return np.add(r, self.offset, dtype=self.acc_type)
+        if r.dtype != self.acc_type:
+            r = r.astype(self.acc_type)            # exact: integer values within range
+        if self.offset is not None:
+            r += self.offset
+        return r
 
 
 def accumulator_type(bound):
-    """float64 when integers up to ``bound`` are exact in it, else int64."""
-    return np.float64 if bound <= _EXACT_FLOAT64 else np.int64
+    """The type exact integer accumulators up to ``bound`` are kept in: int32 (what LiteRT
+    uses, and what the fixed-point requantization takes without a conversion) up to
+    2**31 - 1, then float64 up to 2**53, then int64."""
+    if bound < 2 ** 31:
+        return np.dtype(np.int32)
+    return np.dtype(np.float64) if bound <= _EXACT_FLOAT64 else np.dtype(np.int64)
