@@ -109,11 +109,12 @@ def resolvers(name, key=None):
     return ["ref", "default"]
 
 
-def missing_ops(name, key):
+def missing_ops(name, key, corpus=CORPUS):
     """Sorted names of the ops of signature ``key`` (its subgraph and every subgraph its
-    control-flow ops call) that numlite has no kernel for."""
-    model = load_model(CORPUS / name)
-    start = next(s.subgraph_index for s in model.signature_defs if s.key == key)
+    control-flow ops call; subgraph 0 for a model without signatures) that numlite has no
+    kernel for."""
+    model = load_model(corpus / name)
+    start = next((s.subgraph_index for s in model.signature_defs if s.key == key), 0)
     seen, todo, missing = set(), [start], set()
     while todo:
         index = todo.pop()

@@ -215,7 +215,7 @@ def test_known_values_match_runtime_values():
                  [spec(1, np.int8, (2,), quant=Q8)]),
     lambda: node("FULLY_CONNECTED", [spec(0, F32, (2, 4)),
                                      spec(1, np.int8, (3, 4), np.ones((3, 4)), quant=Q8), None],
-                 [spec(3, F32, (2, 3))], "FullyConnectedOptions"),
+                 [spec(3, np.int8, (2, 3), quant=Q8)], "FullyConnectedOptions"),
     lambda: node("QUANTIZE", [spec(0, F32, (2,))], [spec(1, np.int8, (2,))]),
     lambda: node("CAST", [spec(0, np.uint64, (2,))], [spec(1, F32, (2,))]),
     lambda: node("GATHER", [spec(0, np.float64, (2,)), spec(1, np.int32, (1,))],

@@ -184,25 +184,37 @@ def mobilenet_v1():
 @model("mobilenet_v2.tflite",
        "keras.applications.MobileNetV2(alpha=0.25), 96x96x3, 10 classes, dynamic batch")
 def mobilenet_v2():
-    fresh(12)
-    feeds = image_feeds(96)
-    net = keras.applications.MobileNetV2(input_tensor=image_input(96), alpha=0.25, weights=None,
-                                         classes=10, name="mobilenet_v2")
-    prepare_keras(net, 12, feeds)
+    net, feeds = mobilenet_v2_net()
     return convert_keras(net), {"serving_default": feeds}
+
+
+def mobilenet_v2_net(size=96):
+    """(Keras model, feeds) of mobilenet_v2.tflite (other input sizes for other corpora)."""
+    fresh(12)
+    feeds = image_feeds(size)
+    net = keras.applications.MobileNetV2(input_tensor=image_input(size), alpha=0.25,
+                                         weights=None, classes=10, name="mobilenet_v2")
+    prepare_keras(net, 12, feeds)
+    return net, feeds
 
 
 @model("mobilenet_v3_small.tflite",
        "keras.applications.MobileNetV3Small(alpha=0.35) with its preprocessing (Rescaling), "
        "hard-swish and squeeze-excite, 96x96x3 in [0, 255], 10 classes, dynamic batch")
 def mobilenet_v3_small():
+    net, feeds = mobilenet_v3_small_net()
+    return convert_keras(net), {"serving_default": feeds}
+
+
+def mobilenet_v3_small_net(size=96):
+    """(Keras model, feeds) of mobilenet_v3_small.tflite."""
     fresh(13)
-    feeds = image_feeds(96, 0.0, 255.0)
-    net = keras.applications.MobileNetV3Small(input_tensor=image_input(96), alpha=0.35,
+    feeds = image_feeds(size, 0.0, 255.0)
+    net = keras.applications.MobileNetV3Small(input_tensor=image_input(size), alpha=0.35,
                                               weights=None, classes=10,
                                               name="mobilenet_v3_small")
     prepare_keras(net, 13, feeds)
-    return convert_keras(net), {"serving_default": feeds}
+    return net, feeds
 
 
 @model("efficientnet_reduced.tflite",
@@ -225,6 +237,12 @@ def efficientnet_reduced():
        "projection shortcuts) with 3 stacks of 2 blocks (16/32/64 filters), 64x64x3, "
        "10 classes")
 def resnet_blocks():
+    net, feeds = resnet_blocks_net()
+    return convert_keras(net), {"serving_default": feeds}
+
+
+def resnet_blocks_net(size=64):
+    """(Keras model, feeds) of resnet_blocks.tflite."""
     from keras.src.applications import resnet
 
     def stack_fn(x):
@@ -233,11 +251,11 @@ def resnet_blocks():
         return resnet.stack_residual_blocks_v1(x, 64, 2, name="conv4")
 
     fresh(15)
-    feeds = image_feeds(64)
-    net = resnet.ResNet(stack_fn, False, True, weights=None, input_tensor=image_input(64),
+    feeds = image_feeds(size)
+    net = resnet.ResNet(stack_fn, False, True, weights=None, input_tensor=image_input(size),
                         classes=10, name="resnet_blocks")
     prepare_keras(net, 15, feeds)
-    return convert_keras(net), {"serving_default": feeds}
+    return net, feeds
 
 
 @model("unet.tflite",
@@ -277,6 +295,12 @@ def unet():
        "dilated Conv1D, BatchNorm, SeparableConv1D, AveragePooling1D, PReLU, GlobalMaxPooling1D, "
        "Dense softmax (8 classes)")
 def audio_cnn():
+    net, feeds = audio_cnn_net()
+    return convert_keras(net), {"serving_default": feeds}
+
+
+def audio_cnn_net():
+    """(Keras model, feeds) of audio_cnn.tflite."""
     fresh(17)
     feeds = {"waveform": feed([1, 4000, 1], -1.0, 1.0)}
     wave = keras.Input((4000, 1), name="waveform")
@@ -293,7 +317,7 @@ def audio_cnn():
     probabilities = L.Dense(8, activation="softmax", name="classes")(x)
     net = keras.Model(wave, probabilities, name="audio_cnn")
     prepare_keras(net, 17, feeds)
-    return convert_keras(net), {"serving_default": feeds}
+    return net, feeds
 
 
 class Spectrogram(tf.Module):
@@ -332,11 +356,11 @@ def audio_spectrogram():
 TEXT_LEN, VOCAB = 24, 200
 
 
-def _text_model(keras_module, rnn_layers, seed_value, name):
-    """Embedding -> rnn layers -> Dense softmax, batch 1 (a dynamic batch makes the converter
-    fail on TensorList ops)."""
+def _text_model(keras_module, rnn_layers, seed_value, name, width=16):
+    """Embedding (``width`` features) -> rnn layers -> Dense softmax, batch 1 (a dynamic
+    batch makes the converter fail on TensorList ops)."""
     tokens = keras_module.Input((TEXT_LEN,), batch_size=1, dtype="int32", name="tokens")
-    x = keras_module.layers.Embedding(VOCAB, 16, name="embedding")(tokens)
+    x = keras_module.layers.Embedding(VOCAB, width, name="embedding")(tokens)
     for layer in rnn_layers:
         x = layer(x)
     probabilities = keras_module.layers.Dense(4, activation="softmax", name="classes")(x)
@@ -363,11 +387,15 @@ def _tf_keras():
        "LSTM(16) -> Dense softmax; the converter fuses each LSTM into "
        "UNIDIRECTIONAL_SEQUENCE_LSTM. 24 int32 tokens < 200, batch 1")
 def lstm_text():
+    return convert_keras(lstm_text_net()), TEXT_FEEDS
+
+
+def lstm_text_net():
+    """The tf-keras model of lstm_text.tflite (its feeds: TEXT_FEEDS)."""
     k2 = _tf_keras()
     k2.utils.set_random_seed(18)
-    net = _text_model(k2, [k2.layers.LSTM(32, return_sequences=True, name="lstm1"),
-                           k2.layers.LSTM(16, name="lstm2")], 18, "lstm_text")
-    return convert_keras(net), TEXT_FEEDS
+    return _text_model(k2, [k2.layers.LSTM(32, return_sequences=True, name="lstm1"),
+                            k2.layers.LSTM(16, name="lstm2")], 18, "lstm_text")
 
 
 @model("bilstm_text.tflite",
@@ -420,6 +448,12 @@ def gru_unrolled_text():
        "+ GELU feed-forward (exact and tanh-approximate), mean pooling, Dense softmax. "
        "16 int32 tokens < 200, batch 1")
 def transformer_encoder():
+    net, feeds = transformer_encoder_net()
+    return convert_keras(net), {"serving_default": feeds}
+
+
+def transformer_encoder_net():
+    """(Keras model, feeds) of transformer_encoder.tflite."""
     fresh(23)
     length, width = 16, 32
     tokens = keras.Input((length,), batch_size=1, dtype="int32", name="tokens")
@@ -443,7 +477,7 @@ def transformer_encoder():
         if _leaf(variable) == "embeddings":
             variable.assign(np.random.default_rng(24).normal(
                 0, 1, tuple(variable.shape)).astype(np.float32))
-    return convert_keras(net), {"serving_default": {"tokens": feed([1, length], 0, VOCAB)}}
+    return net, {"tokens": feed([1, length], 0, VOCAB)}
 
 
 def _const(rng, shape, scale=None):

@@ -24,7 +24,9 @@ one exception to "kernels never write into their inputs", allowed only for ``is_
 tensors, whose storage the runtime owns, allocates at allocate_tensors and zeroes at
 reset_all_variables. These kernels are registered as not foldable.
 
-Hybrid (int8 weights) and integer LSTMs, and diagonal_recurrent_tensors, are refused.
+Integer LSTMs and diagonal_recurrent_tensors are refused; the hybrid (int8 weights)
+UNIDIRECTIONAL_SEQUENCE_LSTM is hybrid.py's, which runs run_direction with its own
+weight products.
 """
 
 import numpy as np
@@ -237,7 +239,8 @@ def run_direction(d, w, xs, aux, h, c, act, cell_clip, proj_clip, reverse, out, 
     steps, batch = xs.shape[0], xs.shape[1]
     n = d.n_cell
     ng = len(d.gates)
-    matmul, multiply, add = np.matmul, np.multiply, np.add
+    # every weight product goes through w's "matmul" (the hybrid kernel's, hybrid.py)
+    matmul, multiply, add = w.get("matmul", np.matmul), np.multiply, np.add
     xw = matmul(xs.reshape(steps * batch, -1), w["wx"]).reshape(steps, batch, ng * n)
     if aux is not None:
         add(xw, matmul(aux.reshape(steps * batch, -1), w["wa"]).reshape(steps, batch, ng * n),
