@@ -1,0 +1,107 @@
+"""Quantization parameters as the integer kernels use them (no ops registered here).
+
+Per-tensor scale and zero point with LiteRT's checks, the integer limits of each type,
+the fused-activation clamp range of reference §5.3, and lookup tables: every integer
+kernel whose result depends on one 8-bit or 16-bit value (or on a pair of 8-bit values)
+evaluates its exact integer formula once over the whole input domain at prepare, and
+runs as one table lookup.
+"""
+
+import numpy as np
+
+from ..model import types
+from .activations import ACT_RELU, ACT_RELU6, ACT_RELU_N1_TO_1
+from .common import KernelError, is_quantized, type_name
+
+LIMITS = {types.INT8: (-128, 127), types.UINT8: (0, 255), types.INT16: (-32768, 32767)}
+_UNSIGNED = {types.INT8: np.uint8, types.UINT8: np.uint8, types.INT16: np.uint16}
+
+
+def check_types(node, allowed, specs=None):
+    """KernelError unless every spec (default: inputs and outputs) has one type in ``allowed``
+    and the same type as the first input."""
+    specs = specs if specs is not None else [s for s in node.inputs + node.outputs if s is not None]
+    first = specs[0]
+    for spec in specs:
+        if spec.type != first.type or spec.type not in allowed:
+            raise KernelError(f"{node.op_name}: quantized kernel does not support "
+                              f"{' x '.join(type_name(s) for s in specs)} (supported: "
+                              f"{', '.join(types.type_name(t) for t in allowed)}, all alike)")
+    return first.type
+
+
+def params(node, spec, what="input"):
+    """(scale as a Python float of the float32 value, zero point) of a per-tensor
+    quantized tensor; KernelError for a missing or per-channel quantization."""
+    if not is_quantized(spec):
+        raise KernelError(f"{node.op_name}: {what} tensor is not quantized")
+    q = spec.quantization
+    zps = np.asarray(q.zero_points).reshape(-1)
+    if q.scales.size != 1 or zps.size > 1:
+        raise KernelError(f"{node.op_name}: {what} tensor has per-channel quantization; "
+                          "the kernel needs one scale and zero point")
+    zp = int(zps[0]) if zps.size else 0
+    if spec.type in LIMITS and not LIMITS[spec.type][0] <= zp <= LIMITS[spec.type][1]:
+        raise KernelError(f"{node.op_name}: {what} zero point {zp} is out of range")
+    return float(np.float32(q.scales[0])), zp
+
+
+def require_zero_points(node, specs, what="int16 tensors"):
+    """LiteRT's symmetric int16 quantization: zero point 0."""
+    for spec in specs:
+        if spec.type == types.INT16 and params(node, spec)[1] != 0:
+            raise KernelError(f"{node.op_name}: {what} need zero point 0")
+
+
+def quantize_value(value, scale, zp):
+    """zp + int32(round_half_away(float32(value) / float32(scale))) (float32 math)."""
+    v = np.float32(value) / np.float32(scale)
+    return zp + int(np.trunc(v + np.copysign(np.float32(0.5), v)))
+
+
+def activation_bounds(code, scale, zp, type_):
+    """(low, high) of a fused activation on an output quantized with ``scale, zp``
+    (LiteRT's CalculateActivationRangeQuantized; codes other than the clamps: type limits)."""
+    low, high = LIMITS[type_]
+    if code == ACT_RELU:
+        return max(low, quantize_value(0.0, scale, zp)), high
+    if code == ACT_RELU6:
+        return max(low, quantize_value(0.0, scale, zp)), min(high, quantize_value(6.0, scale, zp))
+    if code == ACT_RELU_N1_TO_1:
+        return (max(low, quantize_value(-1.0, scale, zp)),
+                min(high, quantize_value(1.0, scale, zp)))
+    return low, high
+
+
+def domain(type_):
+    """Every value of an 8/16-bit type as int64, ordered by its unsigned bit pattern
+    (so ``table[a.view(unsigned)]`` looks ``a`` up)."""
+    unsigned = _UNSIGNED[type_]
+    return np.arange(np.iinfo(unsigned).max + 1, dtype=np.int64).astype(unsigned) \
+        .view(types.STORAGE_DTYPES[type_]).astype(np.int64)
+
+
+def unary_table(type_, out_dtype, formula):
+    """``run(a)`` = ``formula`` evaluated through a table over the whole domain of
+    ``type_``; ``formula`` maps an int64 array to results already in the output range."""
+    table = np.asarray(formula(domain(type_))).astype(out_dtype)
+    unsigned = _UNSIGNED[type_]
+
+    def run(a):
+        return table[a.view(unsigned)]
+    return run
+
+
+def binary_table(type_, out_dtype, formula):
+    """``run(a, b)`` (broadcasting) for 8-bit ``a`` and ``b`` via a 256 x 256 table of
+    ``formula(a, b)``."""
+    values = domain(type_)
+    table = np.asarray(formula(values[:, None], values[None, :])).astype(out_dtype).reshape(-1)
+    unsigned = _UNSIGNED[type_]
+    shift, intp = np.left_shift, np.intp
+
+    def run(a, b):
+        index = shift(a.view(unsigned).astype(intp), 8)
+        index = index + b.view(unsigned)
+        return table[index]
+    return run
