@@ -42,7 +42,7 @@ def _specs(node, allowed):
     return type_, (a, b, out), shape
 
 
-def _kernel(type_, out, shape, formula):
+def binary_kernel(type_, out, shape, formula):
     """The run closure: a table lookup for 8-bit types, ``formula`` on int64 otherwise."""
     if type_ in _EIGHT_BIT:
         run = binary_table(type_, out.dtype, formula)
@@ -106,7 +106,7 @@ def _add_sub(node, sign):
             b = mbqm((q2 - zp2) << left, m2, sh2)
             r = mbqm(a + sign * b, mo, sho) + zpo
             return np.clip(r, low, high)
-    return _kernel(type_, specs[2], shape, formula)
+    return binary_kernel(type_, specs[2], shape, formula)
 
 
 @builtin("ADD", when=quantized_node)
@@ -131,7 +131,7 @@ def prepare_mul(node):
 
     def formula(q1, q2):
         return np.clip(mbqm((q1 - zp1) * (q2 - zp2), m, sh) + zpo, low, high)
-    return _kernel(type_, specs[2], shape, formula)
+    return binary_kernel(type_, specs[2], shape, formula)
 
 
 @builtin("SQUARED_DIFFERENCE", when=quantized_node)
@@ -147,4 +147,4 @@ def prepare_squared_difference(node):
     def formula(q1, q2):
         d = mbqm((q1 - zp1) << left, m1, sh1) - mbqm((q2 - zp2) << left, m2, sh2)
         return np.clip(mbqm(d * d, mo, sho) + zpo, -128, 127)
-    return _kernel(type_, specs[2], shape, formula)
+    return binary_kernel(type_, specs[2], shape, formula)
