@@ -22,6 +22,7 @@ from ..model import types
 from .arithmetic import broadcast_shape
 from .common import KernelError, as_array, expect_io, options_field, quantized_node
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
+from .gemmlowp import rounding_divide_by_pot, saturating_shift_left, srdhm
 from .integer_arithmetic import binary_kernel, checked_log2
 from .integer_params import LIMITS, check_types, params, quantize_value, \
     require_zero_points, unary_table
@@ -166,27 +167,10 @@ def _int16_multiplier(real):
     return m16, exponent
 
 
-def _srdhm16(a, b):
-    """gemmlowp's 16-bit SaturatingRoundingDoublingHighMul."""
-    ab = a * b
-    r = ab + np.where(ab >= 0, 1 << 14, 1 - (1 << 14))
-    r = np.where(r >= 0, r >> 15, -((-r) >> 15))
-    return np.where((a == -32768) & (b == -32768), 32767, r)
-
-
-def _rdbpot(x, exponent):
-    if exponent <= 0:
-        return x
-    mask = (1 << exponent) - 1
-    return (x >> exponent) + ((x & mask) > (mask >> 1) + (x < 0))
-
-
 def _wrap16(x):
     return x.astype(np.int16).astype(np.int64)
 
 
-def _saturate16(x):
-    return np.clip(x, -32768, 32767)
 
 
 @builtin("HARD_SWISH", when=quantized_node)
@@ -202,18 +186,18 @@ def prepare_hard_swish(node):
 
     def formula(q):
         v = (q - zp_in) * 128
-        preshift = _srdhm16(v, out_m)
+        preshift = srdhm(v, out_m, 16)
         r = v
         if relu_exp > 0:
-            r = _saturate16(r << (relu_exp - 1))
-        r = _srdhm16(r, relu_m)
+            r = saturating_shift_left(r, relu_exp - 1, 16)
+        r = srdhm(r, relu_m, 16)
         if relu_exp > 0:
-            r = _saturate16(r << 1)
-        r = _rdbpot(r, -relu_exp)
+            r = saturating_shift_left(r, 1, 16)
+        r = rounding_divide_by_pot(r, -relu_exp)
         r = (r + (1 << 15)) >> 1
         product = r * preshift                  # SaturatingDoublingHighMul, truncating
         product = np.where(product >= 0, product >> 15, -((-product) >> 15))
-        return np.clip(_wrap16(_rdbpot(product, -out_exp) + zp_out), low, high)
+        return np.clip(_wrap16(rounding_divide_by_pot(product, -out_exp) + zp_out), low, high)
     return _table_kernel(x, out, type_, formula)
 
 

@@ -18,6 +18,7 @@ from ..model import types
 from .arithmetic import broadcast_shape
 from .common import KernelError, as_array, expect_io, options_field, quantized_node
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
+from .gemmlowp import rounding_divide_by_pot
 from .integer_params import activation_bounds, binary_table, check_types, params, \
     require_zero_points
 from .registry import builtin
@@ -74,16 +75,10 @@ def _pot_add_sub(node, specs, bounds, sign):
 
     def formula(q1, q2):
         # RoundingDivideByPOT of the shifted input, then a saturating int16 add/subtract
-        q1, q2 = _rounding_shift(q1, -shift1), _rounding_shift(q2, -shift2)
+        q1 = rounding_divide_by_pot(q1, -shift1)
+        q2 = rounding_divide_by_pot(q2, -shift2)
         return np.clip(q1 + sign * q2, max(low, -32768), min(high, 32767))
     return formula
-
-
-def _rounding_shift(x, exponent):
-    if exponent == 0:
-        return x
-    mask = (1 << exponent) - 1
-    return (x >> exponent) + ((x & mask) > (mask >> 1) + (x < 0))
 
 
 def _add_sub(node, sign):

@@ -1,0 +1,87 @@
+"""gemmlowp's fixed-point arithmetic (which LiteRT's integer kernels use), vectorised over
+int64 arrays holding int32 (or int16) raw values. No ops registered here.
+
+A FixedPoint<int32, I> value is raw / 2**(31 - I). Multiplying two of them is
+SaturatingRoundingDoublingHighMul of the raws; adding is adding the raws. The constants
+below are the functions' values in Q0.31 (and Q2.29), rounded to nearest, as in gemmlowp.
+"""
+
+import math
+
+import numpy as np
+
+
+def srdhm(a, b, bits=32):
+    """SaturatingRoundingDoublingHighMul of ``bits``-bit raws (C++ truncating division)."""
+    low = -(1 << (bits - 1))
+    ab = np.multiply(a, b, dtype=np.int64)
+    ab += np.where(ab >= 0, 1 << (bits - 2), 1 - (1 << (bits - 2)))
+    high = np.where(ab >= 0, ab >> (bits - 1), -((-ab) >> (bits - 1)))
+    return np.where((a == low) & (b == low), -low - 1, high)
+
+
+def rounding_divide_by_pot(x, exponent):
+    """RoundingDivideByPOT: x / 2**exponent rounded half away from zero."""
+    if exponent <= 0:
+        return x
+    mask = (1 << exponent) - 1
+    return (x >> exponent) + ((x & mask) > (mask >> 1) + (x < 0))
+
+
+def saturating_shift_left(x, exponent, bits=32):
+    """SaturatingRoundingMultiplyByPOT with a positive exponent."""
+    limit = 1 << (bits - 1)
+    return np.clip(x << exponent, -limit, limit - 1)
+
+
+_ONE = 2 ** 31 - 1
+
+
+def _q31(value):
+    return int(round(value * 2 ** 31))
+
+
+def _exp_on_quarter_interval(a):
+    """exp(a) for a in [-1/4, 0), Q0.31 in and out: Taylor series around -1/8."""
+    x = a + (1 << 28)
+    x2 = srdhm(x, x)
+    x3 = srdhm(x2, x)
+    x4 = srdhm(x2, x2)
+    x4_over_4 = rounding_divide_by_pot(x4, 2)
+    poly = rounding_divide_by_pot(srdhm(x4_over_4 + x3, _q31(1.0 / 3.0)) + x2, 1)
+    constant = _q31(math.exp(-1.0 / 8.0))
+    return constant + srdhm(constant, x + poly)
+
+
+def exp_on_negative_values(a, integer_bits):
+    """exp(a) in Q0.31 for a <= 0 given as FixedPoint<int32, integer_bits> raws."""
+    fractional = 31 - integer_bits
+    quarter = 1 << (fractional - 2)
+    a_mod = (a & (quarter - 1)) - quarter
+    result = _exp_on_quarter_interval(saturating_shift_left(a_mod, integer_bits))
+    remainder = a_mod - a
+    for exponent in range(-2, 5):
+        if integer_bits > exponent:
+            multiplier = _q31(math.exp(-2.0 ** exponent))
+            bit = (remainder & (1 << (fractional + exponent))) != 0
+            result = np.where(bit, srdhm(result, multiplier), result)
+    if integer_bits > 5:
+        result = np.where(a < -(1 << (36 - integer_bits)), 0, result)
+    return np.where(a == 0, _ONE, result)
+
+
+def one_over_one_plus_x(a):
+    """1 / (1 + a) for a in [0, 1), Q0.31 in and out: Newton-Raphson from 48/17 - 32/17 d."""
+    total = a + _ONE                    # RoundingHalfSum(a, 1): (sum +- 1) / 2, truncated
+    half_denominator = np.where(total >= 0, (total + 1) >> 1, -((1 - total) >> 1))
+    x = 1515870810 + srdhm(half_denominator, -1010580540)           # Q2.29
+    for _ in range(3):
+        one_minus = (1 << 29) - srdhm(half_denominator, x)
+        x = x + saturating_shift_left(srdhm(x, one_minus), 2)
+    return saturating_shift_left(x, 1)
+
+
+def count_leading_zeros32(x):
+    """Leading zero bits of positive int32 values (as uint32)."""
+    _, bit_length = np.frexp(np.asarray(x, np.float64))     # exact below 2**53
+    return 32 - bit_length.astype(np.int64)

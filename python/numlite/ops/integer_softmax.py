@@ -1,0 +1,140 @@
+"""SOFTMAX on quantized tensors, along the last axis, as LiteRT's reference kernels do it.
+
+* int8/uint8 input (int8, uint8 or int16 output): gemmlowp fixed point. Differences to the
+  row maximum are scaled by beta * s_in into Q5.26 (multiplier capped at 2**31 - 1),
+  exponentiated (exp_on_negative_values) when not below the radius that still fits,
+  summed in Q12.19; the sum's reciprocal (one_over_one_plus_x after normalising) scales
+  each exp to the output, offset by the type's minimum. Differences below the radius give
+  the type's minimum.
+* int16: exp and 1/(1+x) come from 513-entry int16 tables of the double functions
+  (with LiteRT's bias correction of the interpolation midpoints), looked up with linear
+  interpolation; differences are scaled by beta * s_in / (10 / 65535) so that [-10, 0]
+  spans the exp table.
+Outputs must be quantized with scale 1/256 (1/32768 for int16) and the type's minimum
+(0 for int16) as zero point.
+"""
+
+import math
+
+import numpy as np
+
+from ..model import types
+from .common import KernelError, expect_io, options_field, quantized_node
+from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
+from .gemmlowp import count_leading_zeros32, exp_on_negative_values, one_over_one_plus_x, \
+    rounding_divide_by_pot, srdhm
+from .integer_params import LIMITS, params
+from .registry import builtin
+
+_OUTPUTS = {types.INT8: (types.INT8, types.INT16), types.UINT8: (types.UINT8,),
+            types.INT16: (types.INT16,)}
+_SCALED_DIFF_BITS = 5
+_ACCUMULATION_BITS = 12
+
+
+def _check_output(node, out, type_):
+    scale, zp = params(node, out, "output")
+    want_scale = 1.0 / 32768 if type_ == types.INT16 else 1.0 / 256
+    want_zp = 0 if type_ in (types.INT16, types.UINT8) else -128
+    if zp != want_zp or abs(scale - want_scale) > 0.001 * want_scale:
+        raise KernelError(f"{node.op_name}: output must be quantized with scale {want_scale} "
+                          f"and zero point {want_zp} (got {scale}, {zp})")
+
+
+def _eight_bit(beta, s_in, out_type):
+    real = min(beta * s_in * (1 << (31 - _SCALED_DIFF_BITS)), 2.0 ** 31 - 1.0)
+    multiplier, left = quantize_multiplier(real)
+    radius = ((1 << _SCALED_DIFF_BITS) - 1) * (1 << (31 - _SCALED_DIFF_BITS)) / (1 << left)
+    diff_min = -math.floor(radius)
+    out_min, out_max = LIMITS[out_type]
+    out_bits = 16 if out_type == types.INT16 else 8
+
+    def softmax(a):
+        diff = a - a.max(axis=-1, keepdims=True)
+        used = diff >= diff_min
+        scaled = srdhm(np.where(used, diff, 0) << left, multiplier)
+        exps = exp_on_negative_values(scaled, _SCALED_DIFF_BITS)
+        total = np.where(used, rounding_divide_by_pot(exps, _ACCUMULATION_BITS), 0)
+        total = total.sum(axis=-1, keepdims=True)
+        headroom = count_leading_zeros32(total)
+        over_unit = _ACCUMULATION_BITS - headroom
+        shifted = ((total << headroom) - (1 << 31)).astype(np.int32).astype(np.int64)
+        scale = one_over_one_plus_x(shifted)
+        product = srdhm(scale, exps)
+        exponent = over_unit + 31 - out_bits
+        mask = (np.int64(1) << exponent) - 1
+        unsat = (product >> exponent) + ((product & mask) > (mask >> 1) + (product < 0))
+        return np.where(used, np.clip(unsat + out_min, out_min, out_max), out_min)
+    return softmax
+
+
+def _gen_lut(function, low, high):
+    """LiteRT's gen_lut for int16: 512 samples of ``function`` on [low, high) in Q0.15 over
+    the output range [-1, 1], each corrected by half the error of the linear interpolation
+    at its interval's midpoint, plus the value at ``high``."""
+    def rnd(v):
+        return np.trunc(v + np.copysign(0.5, v))
+    steps = 512
+    step = (high - low) / steps
+    scale = 65536.0 / 2.0
+    i = np.arange(steps, dtype=np.float64)
+    val = function(low + i * step)
+    mid = function(low + i * step + step / 2)
+    nxt = function(low + (i + 1) * step)
+    sample = rnd(val * scale)
+    interpolated = rnd((nxt * scale + rnd(val * scale)) / 2)
+    bias = rnd((interpolated - rnd(mid * scale)) / 2)
+    table = np.clip(np.append(sample - bias, rnd(function(high) * scale)), -32768, 32767)
+    return table.astype(np.int64)
+
+
+def _lut_lookup(value, table):
+    """Linear interpolation in a 513-entry table at an int16 ``value``."""
+    index = 256 + (value >> 7)
+    offset = value & 0x7F
+    base = table[index]
+    slope = table[index + 1] - base
+    return (base + ((slope * offset + 64) >> 7)).astype(np.int16).astype(np.int64)
+
+
+_EXP_TABLE = _gen_lut(np.exp, -10.0, 0.0)
+_RECIPROCAL_TABLE = _gen_lut(lambda x: 1.0 / (1.0 + x), 0.0, 1.0)
+
+
+def _int16(beta, s_in):
+    multiplier, shift = quantize_multiplier(s_in * beta / (10.0 / 65535.0))
+
+    def softmax(a):
+        diff = a - a.max(axis=-1, keepdims=True)
+        scaled = np.clip(mbqm(diff, multiplier, shift) + 32767, -32768, 32767)
+        exps = _lut_lookup(scaled, _EXP_TABLE)
+        total = exps.sum(axis=-1, keepdims=True)
+        headroom = count_leading_zeros32(total)
+        shifted = ((total << (headroom - 1)) + (1 << 13)) >> 14
+        x = np.clip(shifted - ((1 << 15) + (1 << 16)), -32768, 32767)
+        reciprocal = _lut_lookup(x, _RECIPROCAL_TABLE)
+        right = 31 - headroom
+        r = (exps * reciprocal + (np.int64(1) << (right - 1))) >> right
+        return np.clip(r, 0, 32767)
+    return softmax
+
+
+@builtin("SOFTMAX", when=quantized_node)
+def prepare_softmax(node):
+    (x,), out = expect_io(node, 1), node.outputs[0]
+    if out.type not in _OUTPUTS.get(x.type, ()):
+        raise KernelError(f"{node.op_name}: quantized {types.type_name(x.type)} input with "
+                          f"{types.type_name(out.type)} output is not supported")
+    if not x.shape:
+        raise KernelError(f"{node.op_name}: input must have at least 1 dimension")
+    s_in, zp_in = params(node, x)
+    if x.type == types.INT16 and zp_in:
+        raise KernelError(f"{node.op_name}: int16 input needs zero point 0")
+    _check_output(node, out, out.type)
+    beta = float(np.float32(options_field(node, "beta", 1.0)))
+    softmax = _int16(beta, s_in) if x.type == types.INT16 else _eight_bit(beta, s_in, out.type)
+    dtype = out.dtype
+
+    def run(a):
+        return softmax(a.astype(np.int64)).astype(dtype)
+    return run, [x.shape]
