@@ -24,7 +24,7 @@ from .common import KernelError, as_array, expect_io, options_field, quantized_n
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
 from .gemmlowp import rounding_divide_by_pot, saturating_shift_left, srdhm
 from .integer_arithmetic import binary_kernel, checked_log2
-from .integer_params import LIMITS, check_types, params, quantize_value, \
+from .integer_params import LIMITS, check_types, float32_ratio, params, quantize_value, \
     require_zero_points, unary_table
 from .registry import builtin
 
@@ -43,10 +43,6 @@ def _unary(node, allowed=_ALL):
 def _table_kernel(x, out, type_, formula):
     run = unary_table(type_, out.dtype, formula)
     return (as_array(run) if x.shape == () else run), [x.shape]
-
-
-def _float32_ratio(a, b):
-    return float(np.float32(a) / np.float32(b))
 
 
 # ---- 8-bit tables of float functions ----------------------------------------------------------
@@ -206,7 +202,7 @@ def prepare_hard_swish(node):
 def _relu_op(low_real, high_real, allowed=_ALL):
     def prepare(node):
         type_, (s_in, zp_in), (s_out, zp_out), x, out = _unary(node, allowed)
-        m, shift = quantize_multiplier(_float32_ratio(s_in, s_out))
+        m, shift = quantize_multiplier(float32_ratio(s_in, s_out))
         type_low, type_high = LIMITS[type_]
         low = max(type_low, quantize_value(low_real, s_out, zp_out))
         high = type_high if high_real is None else \
@@ -228,7 +224,7 @@ builtin("RELU_0_TO_1", when=quantized_node)(_relu_op(0.0, 1.0, _EIGHT_BIT))
 def prepare_leaky_relu(node):
     type_, (s_in, zp_in), (s_out, zp_out), x, out = _unary(node)
     alpha = np.float32(options_field(node, "alpha", 0.0))
-    m_id, sh_id = quantize_multiplier(_float32_ratio(s_in, s_out))
+    m_id, sh_id = quantize_multiplier(float32_ratio(s_in, s_out))
     m_alpha, sh_alpha = quantize_multiplier(float(np.float32(s_in) * alpha / np.float32(s_out)))
     low, high = LIMITS[type_]
 
@@ -248,7 +244,7 @@ def prepare_prelu(node):
     (s_in, zp_in), (s_alpha, zp_alpha) = params(node, x), params(node, alpha, "alpha")
     s_out, zp_out = params(node, out, "output")
     shape = broadcast_shape(node, x.shape, alpha.shape)
-    m1, sh1 = quantize_multiplier(_float32_ratio(s_in, s_out))
+    m1, sh1 = quantize_multiplier(float32_ratio(s_in, s_out))
     m2, sh2 = quantize_multiplier(float(np.float32(s_in) * np.float32(s_alpha)
                                         / np.float32(s_out)))
     low, high = LIMITS[type_]

@@ -53,6 +53,11 @@ def require_zero_points(node, specs, what="int16 tensors"):
             raise KernelError(f"{node.op_name}: {what} need zero point 0")
 
 
+def float32_ratio(a, b):
+    """a / b in float32 (LiteRT divides the float scales before widening to double)."""
+    return float(np.float32(a) / np.float32(b))
+
+
 def quantize_value(value, scale, zp):
     """zp + int32(round_half_away(float32(value) / float32(scale))) (float32 math)."""
     v = np.float32(value) / np.float32(scale)
