@@ -94,7 +94,7 @@ RESIZES = [((1, 3, 4, 2), (6, 7)), ((2, 5, 5, 3), (3, 2)), ((1, 1, 4, 1), (5, 9)
 
 
 @pytest.mark.parametrize("shapes", RESIZES, ids=str)
-@pytest.mark.parametrize("dtype", ("int8", "int16"))
+@pytest.mark.parametrize("dtype", ("int8", "uint8", "int16"))
 def test_resize_bilinear(dtype, shapes):
     rng = np.random.default_rng([len(dtype), RESIZES.index(shapes)])
     shape, size = shapes
@@ -107,11 +107,3 @@ def test_resize_bilinear(dtype, shapes):
         x = values(rng, shape, dtype)
         compare(m, [x])
         compare_default(m, [x])
-
-
-def test_resize_bilinear_uint8_refused():
-    m = single_op("RESIZE_BILINEAR", [qt((1, 2, 2, 1), "uint8", 0.05, 3),
-                                      T([2], I32, data=[4, 4])],
-                  [qt((1, 4, 4, 1), "uint8", 0.05, 3)], options=dict(align_corners=False))
-    assert "quantized kernel does not support" in numlite_error(
-        m, [np.zeros((1, 2, 2, 1), np.uint8)])

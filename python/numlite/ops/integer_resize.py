@@ -1,5 +1,9 @@
-"""RESIZE_BILINEAR on quantized int8/int16 tensors: LiteRT's integer
-interpolation (ResizeBilinearInteger), input and output quantized alike.
+"""RESIZE_BILINEAR on quantized tensors, input and output quantized alike: LiteRT's integer
+interpolation (ResizeBilinearInteger) for int8/int16, its float one for uint8.
+
+uint8: the four corners weighted in float32 as the float kernel computes its weights
+(resize.bilinear_axis), q00 (1 - dy)(1 - dx) + q10 dy (1 - dx) + q01 (1 - dy) dx + q11 dy dx
+summed in that order, rounded half away from zero.
 
 Per axis, in 10-bit fixed point: scale = (1024 in + out/2) / out (with align_corners
 (1024 (in - 1) + (out - 1)/2) / (out - 1)); the source of output o is v = o * scale, or
@@ -16,7 +20,7 @@ from ..model import types
 from .common import KernelError, options_field, quantized_node
 from .integer_params import check_types
 from .registry import builtin
-from .resize import _resize
+from .resize import _resize, bilinear_axis
 from .support import require_plain_copy
 
 
@@ -42,7 +46,7 @@ def integer_axis(size_in, size_out, align_corners, half_pixel):
 @builtin("RESIZE_BILINEAR", when=quantized_node)
 def prepare_resize_bilinear(node):
     x, out = node.inputs[0], node.outputs[0]
-    check_types(node, (types.INT8, types.INT16), [x, out])
+    type_ = check_types(node, (types.INT8, types.UINT8, types.INT16), [x, out])
     require_plain_copy(node, x, out)
     align = bool(options_field(node, "align_corners", False))
     half = bool(options_field(node, "half_pixel_centers", False))
@@ -56,6 +60,23 @@ def prepare_resize_bilinear(node):
         return take(a, lo, axis=axis) * w_lo.reshape(shape) + \
             take(a, hi, axis=axis) * w_hi.reshape(shape)
 
+    def make_float(new_h, new_w):
+        ly, hy, fy, gy = bilinear_axis(height, new_h, align, half)
+        lx, hx, fx, gx = bilinear_axis(width, new_w, align, half)
+        fy, gy = fy.reshape(-1, 1, 1), gy.reshape(-1, 1, 1)
+        fx, gx = fx.reshape(-1, 1), gx.reshape(-1, 1)
+
+        def run(a):
+            a = a.astype(np.float32)
+            top, bottom = take(a, ly, axis=1), take(a, hy, axis=1)
+            r = take(top, lx, axis=2) * gy * gx
+            r += take(bottom, lx, axis=2) * fy * gx
+            r += take(top, hx, axis=2) * gy * fx
+            r += take(bottom, hx, axis=2) * fy * fx
+            whole = np.floor(r)
+            return (whole + (r - whole >= 0.5)).astype(dtype)     # std::round, r >= 0
+        return run
+
     def make(new_h, new_w):
         ly, hy, gy, fy = integer_axis(height, new_h, align, half)
         lx, hx, gx, fx = integer_axis(width, new_w, align, half)
@@ -66,4 +87,4 @@ def prepare_resize_bilinear(node):
             r = np.where(r > 0, (r + (1 << 19)) >> 20, -((-r + (1 << 19)) >> 20))
             return r.astype(dtype)
         return run
-    return _resize(node, make)
+    return _resize(node, make_float if type_ == types.UINT8 else make)
