@@ -6,6 +6,8 @@ input type's whole domain (256 or 65536 entries) built at prepare from LiteRT's 
 formula, and runs as one lookup:
 * 8-bit LOGISTIC, TANH, GELU: LiteRT's own table of the float32 function
   (``LUTPopulate``): round(f(s_in * (q - zp_in)) * (1 / s_out)) + zp_out, clamped.
+* int16 GELU: LiteRT's 513-entry int16 table of the function over the input's range
+  (LUTPopulateInt16, float32 arithmetic), linearly interpolated.
 * int16 LOGISTIC, TANH: LiteRT's fixed-point interpolation in a 256-entry table of
   sigmoid(i / 24) in 0.16 format (tanh(x) = 2 sigmoid(2x) - 1), after rescaling the input
   to 1/4096 (power-of-two scales) or 1/(3 * 4096) (other scales).
@@ -24,8 +26,8 @@ from .common import KernelError, as_array, expect_io, options_field, quantized_n
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
 from .gemmlowp import rounding_divide_by_pot, saturating_shift_left, srdhm
 from .integer_arithmetic import binary_kernel, checked_log2
-from .integer_params import LIMITS, check_types, float32_ratio, params, quantize_value, \
-    require_zero_points, unary_table
+from .integer_params import LIMITS, check_types, float32_ratio, int16_lookup, int16_table, \
+    params, quantize_value, require_zero_points, unary_table
 from .registry import builtin
 
 _EIGHT_BIT = (types.INT8, types.UINT8)
@@ -149,9 +151,19 @@ def prepare_logistic_tanh(node):
 
 @builtin("GELU", when=quantized_node)
 def prepare_gelu(node):
-    type_, (s_in, zp_in), (s_out, zp_out), x, out = _unary(node, _EIGHT_BIT)
+    type_, (s_in, zp_in), (s_out, zp_out), x, out = _unary(node)
     function = _gelu_approximate if options_field(node, "approximate", False) else _gelu
-    return _table_kernel(x, out, type_, _float_lut(type_, s_in, zp_in, s_out, zp_out, function))
+    if type_ != types.INT16:
+        formula = _float_lut(type_, s_in, zp_in, s_out, zp_out, function)
+    else:
+        def limits(scale):
+            return (float(np.float32(scale) * np.float32(-32768)),
+                    float(np.float32(scale) * np.float32(32767)))
+        table = int16_table(function, *limits(s_in), *limits(s_out), np.float32)
+
+        def formula(q):
+            return int16_lookup(q, table)
+    return _table_kernel(x, out, type_, formula)
 
 
 # ---- HARD_SWISH --------------------------------------------------------------------------------

@@ -110,3 +110,35 @@ def binary_table(type_, out_dtype, formula):
         index = index + b.view(unsigned)
         return table[index]
     return run
+
+
+def int16_table(function, low, high, out_low, out_high, dtype=np.float64):
+    """LiteRT's 513-entry int16 table of ``function`` (gen_lut / LUTPopulateInt16), in
+    ``dtype`` arithmetic: 512 samples on [low, high) scaled so that [out_low, out_high]
+    spans the int16 range, each corrected by half the error of linear interpolation at its
+    interval's midpoint, plus the value at ``high``."""
+    def rnd(v):
+        return np.trunc(v + np.copysign(dtype(0.5), v))
+    steps = 512
+    step = (dtype(high) - dtype(low)) / dtype(steps)
+    scale = dtype(65536.0) / (dtype(out_high) - dtype(out_low))
+    i = np.arange(steps, dtype=dtype)
+
+    def f(x):
+        return np.asarray(function(np.asarray(x, dtype).astype(np.float64))).astype(dtype)
+    val = f(dtype(low) + i * step)
+    mid = f(dtype(low) + i * step + step / dtype(2))
+    nxt = f(dtype(low) + (i + dtype(1)) * step)
+    interpolated = rnd((nxt * scale + rnd(val * scale)) / dtype(2))
+    bias = rnd((interpolated - rnd(mid * scale)) / dtype(2))
+    last = rnd(f(np.array([high])) * scale)
+    return np.clip(np.append(rnd(val * scale) - bias, last), -32768, 32767).astype(np.int64)
+
+
+def int16_lookup(value, table):
+    """Linear interpolation in a 513-entry table at int16 ``value`` (int64 arrays)."""
+    index = 256 + (value >> 7)
+    offset = value & 0x7F
+    base = table[index]
+    slope = table[index + 1] - base
+    return (base + ((slope * offset + 64) >> 7)).astype(np.int16).astype(np.int64)

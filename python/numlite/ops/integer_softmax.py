@@ -23,7 +23,7 @@ from .common import KernelError, expect_io, options_field, quantized_node
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
 from .gemmlowp import count_leading_zeros32, exp_on_negative_values, one_over_one_plus_x, \
     rounding_divide_by_pot, srdhm
-from .integer_params import LIMITS, params
+from .integer_params import LIMITS, int16_lookup, int16_table, params
 from .registry import builtin
 
 _OUTPUTS = {types.INT8: (types.INT8, types.INT16), types.UINT8: (types.UINT8,),
@@ -68,37 +68,8 @@ def _eight_bit(beta, s_in, out_type):
     return softmax
 
 
-def _gen_lut(function, low, high):
-    """LiteRT's gen_lut for int16: 512 samples of ``function`` on [low, high) in Q0.15 over
-    the output range [-1, 1], each corrected by half the error of the linear interpolation
-    at its interval's midpoint, plus the value at ``high``."""
-    def rnd(v):
-        return np.trunc(v + np.copysign(0.5, v))
-    steps = 512
-    step = (high - low) / steps
-    scale = 65536.0 / 2.0
-    i = np.arange(steps, dtype=np.float64)
-    val = function(low + i * step)
-    mid = function(low + i * step + step / 2)
-    nxt = function(low + (i + 1) * step)
-    sample = rnd(val * scale)
-    interpolated = rnd((nxt * scale + rnd(val * scale)) / 2)
-    bias = rnd((interpolated - rnd(mid * scale)) / 2)
-    table = np.clip(np.append(sample - bias, rnd(function(high) * scale)), -32768, 32767)
-    return table.astype(np.int64)
-
-
-def _lut_lookup(value, table):
-    """Linear interpolation in a 513-entry table at an int16 ``value``."""
-    index = 256 + (value >> 7)
-    offset = value & 0x7F
-    base = table[index]
-    slope = table[index + 1] - base
-    return (base + ((slope * offset + 64) >> 7)).astype(np.int16).astype(np.int64)
-
-
-_EXP_TABLE = _gen_lut(np.exp, -10.0, 0.0)
-_RECIPROCAL_TABLE = _gen_lut(lambda x: 1.0 / (1.0 + x), 0.0, 1.0)
+_EXP_TABLE = int16_table(np.exp, -10.0, 0.0, -1.0, 1.0)
+_RECIPROCAL_TABLE = int16_table(lambda x: 1.0 / (1.0 + x), 0.0, 1.0, -1.0, 1.0)
 
 
 def _int16(beta, s_in):
@@ -107,12 +78,12 @@ def _int16(beta, s_in):
     def softmax(a):
         diff = a - a.max(axis=-1, keepdims=True)
         scaled = np.clip(mbqm(diff, multiplier, shift) + 32767, -32768, 32767)
-        exps = _lut_lookup(scaled, _EXP_TABLE)
+        exps = int16_lookup(scaled, _EXP_TABLE)
         total = exps.sum(axis=-1, keepdims=True)
         headroom = count_leading_zeros32(total)
         shifted = ((total << (headroom - 1)) + (1 << 13)) >> 14
         x = np.clip(shifted - ((1 << 15) + (1 << 16)), -32768, 32767)
-        reciprocal = _lut_lookup(x, _RECIPROCAL_TABLE)
+        reciprocal = int16_lookup(x, _RECIPROCAL_TABLE)
         right = 31 - headroom
         r = (exps * reciprocal + (np.int64(1) << (right - 1))) >> right
         return np.clip(r, 0, 32767)
