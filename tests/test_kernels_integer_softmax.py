@@ -1,6 +1,7 @@
-"""Quantized SOFTMAX against ai_edge_litert: bit-exact with the reference kernels (gemmlowp
-fixed point for 8-bit inputs, int16 table interpolation), and with the default kernels
-where they agree (not int8 -> int16, whose default kernel offsets the output differently)."""
+"""Quantized SOFTMAX and LOG_SOFTMAX against ai_edge_litert: bit-exact with the reference
+kernels (gemmlowp fixed point for 8-bit inputs, int16 table interpolation), and with the
+default kernels where they agree (not int8 -> int16 SOFTMAX, whose default kernel offsets
+the output differently)."""
 
 import numpy as np
 import pytest
@@ -53,3 +54,21 @@ def test_softmax_type_pair_refused():
     m = single_op("SOFTMAX", [qt((2, 3), "int16", 0.1)], [qt((2, 3), "int8", 1 / 256, -128)],
                   options=dict(beta=1.0))
     assert "is not supported" in numlite_error(m, [np.zeros((2, 3), np.int16)])
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+@pytest.mark.parametrize("dtype", ("int8", "uint8"))
+def test_log_softmax(dtype, shape):
+    rng = np.random.default_rng([len(dtype), SHAPES.index(shape), 9])
+    for _ in range(3):
+        m = single_op("LOG_SOFTMAX", [qt(shape, dtype, random_scale(rng, 1e-3, 0.5),
+                                         random_zp(rng, dtype))],
+                      [qt(shape, dtype, 16 / 256, LIMITS[dtype][1])])
+        x = values(rng, shape, dtype)
+        compare(m, [x])
+        compare_default(m, [x])
+
+
+def test_log_softmax_bad_output_quantization_refused():
+    m = single_op("LOG_SOFTMAX", [qt((2, 3), "int8", 0.1)], [qt((2, 3), "int8", 1 / 256, -128)])
+    assert "output must be quantized" in numlite_error(m, [np.zeros((2, 3), np.int8)])

@@ -81,6 +81,50 @@ def one_over_one_plus_x(a):
     return saturating_shift_left(x, 1)
 
 
+def _saturating_add(a, b):
+    return np.clip(a + b, -2 ** 31, 2 ** 31 - 1)
+
+
+def log_x_for_x_at_least_1(x, input_bits, output_bits):
+    """log(x) for x >= 1 given as FixedPoint<int32, input_bits> raws, as
+    FixedPoint<int32, output_bits> raws (LiteRT's log_x_for_x_greater_than_or_equal_to_1:
+    x = 2**k r with r normalised around 1, log r from a rational approximation)."""
+    accum_bits = output_bits + 1
+    quarter = rounding_divide_by_pot(np.int64(1 << 29), accum_bits)     # 1/4 in Q(accum)
+    sqrt_sqrt_half = _q31(2 ** -0.25)
+    sqrt_half = _q31(math.sqrt(0.5))
+    root = 2 ** 0.25
+    alpha_n, alpha_d = _q31(11.0 / 240.0 * root), _q31(root / 20.0)
+    alpha_i, alpha_f = _q31(2.0 / root - root), _q31(root / 4.0)
+    headroom_a = count_leading_zeros32(x)
+    r_a = saturating_shift_left_by(srdhm(saturating_shift_left_by(x, headroom_a - 1),
+                                         sqrt_half), 1)
+    pow2_a = _saturating_add(saturating_shift_left(input_bits - headroom_a, 31 - accum_bits),
+                             quarter)
+    z_b = srdhm(x, sqrt_half)
+    headroom_b = count_leading_zeros32(z_b) - 1
+    r_b = saturating_shift_left_by(x, headroom_b)
+    pow2_b = np.clip(saturating_shift_left(input_bits - headroom_b, 31 - accum_bits) - quarter,
+                     -2 ** 31, 2 ** 31 - 1)
+    r = np.minimum(r_a, r_b)
+    pow2 = np.maximum(pow2_a, pow2_b)
+    total = r + sqrt_sqrt_half                      # RoundingHalfSum(r, sqrt_sqrt_half)
+    p = np.where(total >= 0, (total + 1) >> 1, -((1 - total) >> 1))
+    q = 2 * (r - sqrt_sqrt_half)
+    square = srdhm(q, q)
+    num = srdhm(q, r) + srdhm(srdhm(q, square), alpha_n)
+    denominator = srdhm(p, alpha_i + q + srdhm(alpha_d, square)) + srdhm(alpha_f, q)
+    reciprocal = one_over_one_plus_x(denominator)
+    result = srdhm(pow2, _q31(math.log(2.0))) + srdhm(rounding_divide_by_pot(num, accum_bits),
+                                                       reciprocal)
+    return saturating_shift_left(result, accum_bits - output_bits)
+
+
+def saturating_shift_left_by(x, exponent):
+    """SaturatingRoundingMultiplyByPOTParam with per-element exponents >= 0."""
+    return np.clip(x << exponent, -2 ** 31, 2 ** 31 - 1)
+
+
 def count_leading_zeros32(x):
     """Leading zero bits of positive int32 values (as uint32)."""
     _, bit_length = np.frexp(np.asarray(x, np.float64))     # exact below 2**53

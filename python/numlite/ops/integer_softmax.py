@@ -12,6 +12,11 @@
   spans the exp table.
 Outputs must be quantized with scale 1/256 (1/32768 for int16) and the type's minimum
 (0 for int16) as zero point.
+
+LOG_SOFTMAX (int8/uint8; output scale 16/256, zero point the type's maximum): the same
+Q12.19 sum of exps, its log (log_x_for_x_greater_than_or_equal_to_1) in Q5.26 subtracted
+from each scaled difference and shifted to Q4.3 plus the zero point; differences at or
+below max(radius - 1, (log sum - 2**31) scaled back to input units) give the type's minimum.
 """
 
 import math
@@ -21,8 +26,8 @@ import numpy as np
 from ..model import types
 from .common import KernelError, expect_io, options_field, quantized_node
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
-from .gemmlowp import count_leading_zeros32, exp_on_negative_values, one_over_one_plus_x, \
-    rounding_divide_by_pot, srdhm
+from .gemmlowp import count_leading_zeros32, exp_on_negative_values, log_x_for_x_at_least_1, \
+    one_over_one_plus_x, rounding_divide_by_pot, srdhm
 from .integer_params import LIMITS, int16_lookup, int16_table, params
 from .registry import builtin
 
@@ -41,21 +46,32 @@ def _check_output(node, out, type_):
                           f"and zero point {want_zp} (got {scale}, {zp})")
 
 
-def _eight_bit(beta, s_in, out_type):
+def _input_scaling(beta, s_in):
+    """(multiplier, left shift, diff_min) of PreprocessSoftmaxScaling / CalculateInputRadius."""
     real = min(beta * s_in * (1 << (31 - _SCALED_DIFF_BITS)), 2.0 ** 31 - 1.0)
     multiplier, left = quantize_multiplier(real)
     radius = ((1 << _SCALED_DIFF_BITS) - 1) * (1 << (31 - _SCALED_DIFF_BITS)) / (1 << left)
-    diff_min = -math.floor(radius)
+    return multiplier, left, -math.floor(radius)
+
+
+def _sum_of_exps(a, multiplier, left, diff_min):
+    """(differences to the row maximum, used mask, scaled differences in Q5.26, exps in
+    Q0.31, their Q12.19 sum per row)."""
+    diff = a - a.max(axis=-1, keepdims=True)
+    used = diff >= diff_min
+    scaled = srdhm(np.where(used, diff, 0) << left, multiplier)
+    exps = exp_on_negative_values(scaled, _SCALED_DIFF_BITS)
+    total = np.where(used, rounding_divide_by_pot(exps, _ACCUMULATION_BITS), 0)
+    return diff, used, scaled, exps, total.sum(axis=-1, keepdims=True)
+
+
+def _eight_bit(beta, s_in, out_type):
+    multiplier, left, diff_min = _input_scaling(beta, s_in)
     out_min, out_max = LIMITS[out_type]
     out_bits = 16 if out_type == types.INT16 else 8
 
     def softmax(a):
-        diff = a - a.max(axis=-1, keepdims=True)
-        used = diff >= diff_min
-        scaled = srdhm(np.where(used, diff, 0) << left, multiplier)
-        exps = exp_on_negative_values(scaled, _SCALED_DIFF_BITS)
-        total = np.where(used, rounding_divide_by_pot(exps, _ACCUMULATION_BITS), 0)
-        total = total.sum(axis=-1, keepdims=True)
+        _, used, _, exps, total = _sum_of_exps(a, multiplier, left, diff_min)
         headroom = count_leading_zeros32(total)
         over_unit = _ACCUMULATION_BITS - headroom
         shifted = ((total << headroom) - (1 << 31)).astype(np.int32).astype(np.int64)
@@ -108,4 +124,36 @@ def prepare_softmax(node):
 
     def run(a):
         return softmax(a.astype(np.int64)).astype(dtype)
+    return run, [x.shape]
+
+
+_LOG_OUTPUT_BITS = 4
+
+
+@builtin("LOG_SOFTMAX", when=quantized_node)
+def prepare_log_softmax(node):
+    (x,), out = expect_io(node, 1), node.outputs[0]
+    if x.type not in (types.INT8, types.UINT8) or out.type != x.type:
+        raise KernelError(f"{node.op_name}: quantized {types.type_name(x.type)} input with "
+                          f"{types.type_name(out.type)} output is not supported")
+    if not x.shape:
+        raise KernelError(f"{node.op_name}: input must have at least 1 dimension")
+    s_in, _ = params(node, x)
+    s_out, zp_out = params(node, out, "output")
+    out_min, out_max = LIMITS[out.type]
+    if s_out != 16.0 / 256 or zp_out != out_max:
+        raise KernelError(f"{node.op_name}: output must be quantized with scale 16/256 and "
+                          f"zero point {out_max} (got {s_out}, {zp_out})")
+    multiplier, left, diff_min = _input_scaling(1.0, s_in)
+    reverse, reverse_shift = quantize_multiplier((1 << (31 - left)) / multiplier)
+    dtype = out.dtype
+
+    def run(a):
+        diff, _, scaled, _, total = _sum_of_exps(a.astype(np.int64), multiplier, left,
+                                                 diff_min)
+        log_sum = log_x_for_x_at_least_1(total, _ACCUMULATION_BITS, _SCALED_DIFF_BITS)
+        adjusted = np.maximum(diff_min - 1, mbqm(log_sum - 2 ** 31, reverse, reverse_shift))
+        r = rounding_divide_by_pot(scaled - log_sum, 31 - _SCALED_DIFF_BITS - _LOG_OUTPUT_BITS)
+        r = np.clip(r + out_max, out_min, out_max)
+        return np.where(diff > adjusted, r, out_min).astype(dtype)
     return run, [x.shape]
