@@ -28,6 +28,15 @@ def rounding_divide_by_pot(x, exponent):
     return (x >> exponent) + ((x & mask) > (mask >> 1) + (x < 0))
 
 
+def multiply_each(x, multiplier, shift):
+    """MultiplyByQuantizedMultiplier with per-element multipliers and shifts (arrays)."""
+    a = (x << np.maximum(shift, 0)).astype(np.int32).astype(np.int64)
+    high = srdhm(a, multiplier)
+    right = np.maximum(-shift, 0)
+    mask = (np.int64(1) << right) - 1
+    return (high >> right) + ((high & mask) > (mask >> 1) + (high < 0))
+
+
 def saturating_shift_left(x, exponent, bits=32):
     """SaturatingRoundingMultiplyByPOT with a positive exponent."""
     limit = 1 << (bits - 1)
@@ -123,6 +132,29 @@ def log_x_for_x_at_least_1(x, input_bits, output_bits):
 def saturating_shift_left_by(x, exponent):
     """SaturatingRoundingMultiplyByPOTParam with per-element exponents >= 0."""
     return np.clip(x << exponent, -2 ** 31, 2 ** 31 - 1)
+
+
+def inv_sqrt_multiplier(v):
+    """GetInvSqrtQuantizedMultiplierExp: (multiplier, left shift) of 1/sqrt(v) for int64
+    arrays of int32 values v >= 0 (v <= 1 gives (2**31 - 1, 0)): v is brought below 2**29
+    by quarters, normalised to [2**27, 2**29) by pairs of bits, then five Newton-Raphson
+    steps in Q3.28 and a factor sqrt(2)/2."""
+    small = v <= 1
+    v = np.where(small, 2, v)
+    _, bit_length = np.frexp(v.astype(np.float64))
+    quarters = np.maximum(bit_length.astype(np.int64) - 28, 0) // 2
+    v = v >> (2 * quarters)
+    pairs = (count_leading_zeros32(v) - 1) // 2 - 1
+    shift = 11 + quarters - pairs
+    v = v << (2 * pairs)
+    half_input = rounding_divide_by_pot(v >> 1, 1)
+    x = np.full(v.shape, 1 << 28, np.int64)                  # 1.0 in Q3.28
+    for _ in range(5):
+        x3 = saturating_shift_left(srdhm(srdhm(x, x), x), 6)
+        x = saturating_shift_left(srdhm((1 << 28) + (1 << 27), x) - srdhm(half_input, x3), 3)
+    x = srdhm(x, _q31(math.sqrt(0.5)))
+    x = (x << np.maximum(-shift, 0)).astype(np.int32).astype(np.int64)    # int32 wrap
+    return np.where(small, 2 ** 31 - 1, x), np.where(small, 0, -np.maximum(shift, 0))
 
 
 def count_leading_zeros32(x):

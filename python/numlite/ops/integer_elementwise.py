@@ -17,8 +17,7 @@ import numpy as np
 from ..model import types
 from .common import KernelError, as_array, expect_io, quantized_node
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
-from .gemmlowp import count_leading_zeros32, rounding_divide_by_pot, saturating_shift_left, \
-    srdhm
+from .gemmlowp import inv_sqrt_multiplier, srdhm
 from .integer_data import plain_node
 from .integer_params import LIMITS, check_types, float32_ratio, params, require_zero_points, \
     unary_table
@@ -26,21 +25,6 @@ from .registry import builtin
 from .unary import _prepare_unary
 
 _SHIFT = 20
-
-
-def _inv_sqrt(v):
-    """(multiplier, left shift) of 1/sqrt(v) for int64 arrays 1 < v < 2**29."""
-    pairs = (count_leading_zeros32(v) - 1) // 2 - 1
-    shift = 11 - pairs
-    v = v << (2 * pairs)
-    half_input = rounding_divide_by_pot(v >> 1, 1)
-    x = np.full(v.shape, 1 << 28, np.int64)                  # 1.0 in Q3.28
-    for _ in range(5):
-        x3 = saturating_shift_left(srdhm(srdhm(x, x), x), 6)
-        x = saturating_shift_left(srdhm((1 << 28) + (1 << 27), x) - srdhm(half_input, x3), 3)
-    x = srdhm(x, 1518500250)                                  # sqrt(2)/2 in Q0.31
-    x = (x << np.maximum(-shift, 0)).astype(np.int32).astype(np.int64)    # int32 wrap
-    return x, -np.maximum(shift, 0)
 
 
 @builtin("RSQRT", when=quantized_node)
@@ -53,10 +37,7 @@ def prepare_rsqrt(node):
 
     def formula(q):
         v = q - zp_in
-        small = v <= 1
-        inv, inv_shift = _inv_sqrt(np.where(small, 2, v))
-        inv = np.where(small, 2 ** 31 - 1, inv)
-        inv_shift = np.where(small, 0, inv_shift)
+        inv, inv_shift = inv_sqrt_multiplier(v)
         data = srdhm(np.left_shift(1, inv_shift + _SHIFT), inv)    # MBQM(1, inv, shift + 20)
         r = np.clip(mbqm(data, m, shift - _SHIFT) + zp_out, low, high)
         return np.where(v == 0, high, r)
