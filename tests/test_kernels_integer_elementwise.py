@@ -6,7 +6,7 @@ import pytest
 
 from builder import single_op
 from differential import compare, litert_error, numlite_error
-from quant_cases import LIMITS, all_values, compare_default, qt, random_scale, random_zp
+from quant_cases import all_values, compare_default, qt, random_scale, random_zp
 
 
 def unary_model(op, dtype, shape, s_in, zp_in, s_out, zp_out):
