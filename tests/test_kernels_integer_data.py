@@ -65,6 +65,17 @@ def test_data_movement(dtype):
             compare(m, feeds_for(rng, inputs, dtype))
 
 
+@pytest.mark.parametrize("dtype", ("int8", "uint8", "int16"))
+@pytest.mark.parametrize("op", ("MAXIMUM", "MINIMUM"))
+def test_maximum_minimum_compare_raw_values(op, dtype):
+    """LiteRT takes the raw maximum/minimum whatever the three quantizations."""
+    rng = np.random.default_rng(len(op) + len(dtype))
+    m = single_op(op, [qt((4, 5), dtype, 0.05, random_zp(rng, dtype)),
+                       qt((5,), dtype, 0.02, random_zp(rng, dtype))],
+                  [qt((4, 5), dtype, 0.1, random_zp(rng, dtype))])
+    compare(m, [values(rng, (4, 5), dtype), values(rng, (5,), dtype)])
+
+
 def test_padding_needs_same_quantization():
     m = single_op("PAD", [qt((2, 2), "int8", 0.1, 3), T([2, 2], I32, data=[[1, 1], [1, 1]])],
                   [qt((4, 4), "int8", 0.2, 3)], options={})

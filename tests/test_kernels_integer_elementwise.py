@@ -1,4 +1,4 @@
-"""Quantized RSQRT (int8), ABS and NEG (int8/int16) against ai_edge_litert on every input
+"""Quantized RSQRT, EXP, LOG (int8), ABS and NEG (int8/int16) against ai_edge_litert on every
 value: bit-exact with the reference kernels, within 1 LSB of the default ones."""
 
 import numpy as np
@@ -47,5 +47,17 @@ def test_abs_neg(op, dtype):
         s_in, zp_in = random_scale(rng), random_zp(rng, dtype)
         s_out, zp_out = (s_in, zp_in) if same else (random_scale(rng), random_zp(rng, dtype))
         m = unary_model(op, dtype, x.shape, s_in, zp_in, s_out, zp_out)
+        compare(m, [x])
+        compare_default(m, [x])
+
+
+@pytest.mark.parametrize("op", ("EXP", "LOG"))
+def test_exp_log_int8(op):
+    """Every int8 value, with overflowing EXP results and LOG of values <= 0."""
+    rng = np.random.default_rng(len(op))
+    x = all_values("int8")
+    for high in (0.05, 0.5):
+        m = unary_model(op, "int8", x.shape, random_scale(rng, 1e-3, high),
+                        random_zp(rng, "int8"), random_scale(rng), random_zp(rng, "int8"))
         compare(m, [x])
         compare_default(m, [x])

@@ -26,8 +26,8 @@ from .common import KernelError, as_array, expect_io, options_field, quantized_n
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
 from .gemmlowp import rounding_divide_by_pot, saturating_shift_left, srdhm
 from .integer_arithmetic import binary_kernel, checked_log2
-from .integer_params import LIMITS, check_types, float32_ratio, int16_lookup, int16_table, \
-    params, quantize_value, require_zero_points, unary_table
+from .integer_params import LIMITS, check_types, float32_ratio, float_function_table, \
+    int16_lookup, int16_table, params, quantize_value, require_zero_points, unary_table
 from .registry import builtin
 
 _EIGHT_BIT = (types.INT8, types.UINT8)
@@ -48,19 +48,6 @@ def _table_kernel(x, out, type_, formula):
 
 
 # ---- 8-bit tables of float functions ----------------------------------------------------------
-
-def _float_lut(type_, s_in, zp_in, s_out, zp_out, function):
-    """LiteRT's LUTPopulate: the float32 function sampled at every dequantized input."""
-    low, high = LIMITS[type_]
-    inverse = np.float32(1.0) / np.float32(s_out)
-
-    def formula(q):
-        x = np.float32(s_in) * (q - zp_in).astype(np.float32)
-        y = (function(x.astype(np.float64)).astype(np.float32) * inverse).astype(np.float32)
-        y = np.trunc(y + np.copysign(np.float32(0.5), y)) + np.float32(zp_out)
-        return np.clip(y, low, high).astype(np.int64)
-    return formula
-
 
 def _sigmoid(x):
     return (1.0 / (1.0 + np.exp(-x).astype(np.float32).astype(np.float64)))
@@ -144,7 +131,7 @@ def prepare_logistic_tanh(node):
     else:
         if is_logistic and s_out != 1.0 / 256:
             raise KernelError(f"LOGISTIC: 8-bit output scale must be 1/256 (got {s_out})")
-        formula = _float_lut(type_, s_in, zp_in, s_out, zp_out,
+        formula = float_function_table(type_, s_in, zp_in, s_out, zp_out,
                              _sigmoid if is_logistic else np.tanh)
     return _table_kernel(x, out, type_, formula)
 
@@ -154,7 +141,7 @@ def prepare_gelu(node):
     type_, (s_in, zp_in), (s_out, zp_out), x, out = _unary(node)
     function = _gelu_approximate if options_field(node, "approximate", False) else _gelu
     if type_ != types.INT16:
-        formula = _float_lut(type_, s_in, zp_in, s_out, zp_out, function)
+        formula = float_function_table(type_, s_in, zp_in, s_out, zp_out, function)
     else:
         def limits(scale):
             return (float(np.float32(scale) * np.float32(-32768)),

@@ -2,7 +2,8 @@
 
 Moving values without arithmetic commutes with the affine quantization, so these ops run
 their plain (unquantized) kernels on the raw values when input and output are quantized
-alike (LiteRT copies the bytes too). Where an op pads, LiteRT pads with the output's zero
+alike (LiteRT copies the bytes too). MAXIMUM and MINIMUM LiteRT computes on the raw values
+whatever the quantization. Where an op pads, LiteRT pads with the output's zero
 point (the quantized 0.0): PAD, PADV2 without a constant, SPACE_TO_BATCH_ND; their padded
 cells are found once at prepare (the plain kernel run on ones) and refilled after each
 run. uint8 CONCATENATION of inputs quantized unlike the output requantizes them as
@@ -13,6 +14,7 @@ s = s_in * (1 / s_out), clamped.
 import numpy as np
 
 from ..model import types
+from .binary import prepare_maximum_minimum
 from .common import KernelError, quantized_node
 from .concatenation import prepare_concatenation
 from .integer_params import params
@@ -69,6 +71,8 @@ for _name, _prepare in (("DEPTH_TO_SPACE", prepare_depth_to_space),
                         ("MIRROR_PAD", prepare_mirror_pad),
                         ("RESIZE_NEAREST_NEIGHBOR", prepare_resize_nearest_neighbor)):
     builtin(_name, when=quantized_node)(_passthrough(_prepare))
+builtin("MAXIMUM", "MINIMUM", when=quantized_node)(
+    lambda node: prepare_maximum_minimum(plain_node(node)))
 builtin("PAD", when=quantized_node)(_zero_point_padding(prepare_pad))
 builtin("SPACE_TO_BATCH_ND", when=quantized_node)(_zero_point_padding(prepare_space_to_batch_nd))
 

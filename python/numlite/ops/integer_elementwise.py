@@ -1,5 +1,7 @@
-"""RSQRT (int8), ABS and NEG (int8/int16) on quantized tensors, as LiteRT computes them.
+"""RSQRT, EXP, LOG (int8), ABS and NEG (int8/int16) on quantized tensors, as LiteRT
+computes them.
 
+EXP, LOG: LiteRT's table of the float32 function (integer_params.float_function_table).
 ABS: zp_out + MBQM(|q - zp_in|, QuantizeMultiplier(float32(s_in / s_out))), clamped.
 NEG: LiteRT negates the raw integers (wrapping) whatever the quantization: the plain kernel.
 RSQRT (LiteRT's int16 kernel is another algorithm, not implemented): for v = q - zp_in > 0,
@@ -19,8 +21,8 @@ from .common import KernelError, as_array, expect_io, quantized_node
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
 from .gemmlowp import inv_sqrt_multiplier, srdhm
 from .integer_data import plain_node
-from .integer_params import LIMITS, check_types, float32_ratio, params, require_zero_points, \
-    unary_table
+from .integer_params import LIMITS, check_types, float32_ratio, float_function_table, params, \
+    require_zero_points, unary_table
 from .registry import builtin
 from .unary import _prepare_unary
 
@@ -68,3 +70,14 @@ def prepare_abs(node):
 @builtin("NEG", when=quantized_node)
 def prepare_neg(node):
     return _prepare_unary(plain_node(node))
+
+
+@builtin("EXP", "LOG", when=quantized_node)
+def prepare_exp_log(node):
+    (x,), out = expect_io(node, 1), node.outputs[0]
+    type_ = check_types(node, (types.INT8,), [x, out])
+    (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
+    function = np.exp if node.op_name == "EXP" else np.log
+    run = unary_table(type_, out.dtype, float_function_table(type_, s_in, zp_in, s_out, zp_out,
+                                                             function))
+    return (as_array(run) if x.shape == () else run), [x.shape]

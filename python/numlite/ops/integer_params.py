@@ -78,6 +78,23 @@ def activation_bounds(code, scale, zp, type_):
     return low, high
 
 
+def float_function_table(type_, s_in, zp_in, s_out, zp_out, function):
+    """LiteRT's LUTPopulate for 8-bit types: a formula (for ``unary_table``) sampling the
+    float32 ``function`` (evaluated in float64, rounded to float32) at every dequantized
+    input: round(f(s_in * (q - zp_in)) * (1 / s_out)) + zp_out, clamped."""
+    low, high = LIMITS[type_]
+    inverse = np.float32(1.0) / np.float32(s_out)
+
+    @np.errstate(all="ignore")          # log(0) and log(-1) are handled as LiteRT does
+    def formula(q):
+        x = np.float32(s_in) * (q - zp_in).astype(np.float32)
+        y = (function(x.astype(np.float64)).astype(np.float32) * inverse).astype(np.float32)
+        y = np.trunc(y + np.copysign(np.float32(0.5), y)) + np.float32(zp_out)
+        # clamped in float, NaN (log of a negative value) to the minimum
+        return np.where(np.isnan(y), low, np.clip(y, low, high)).astype(np.int64)
+    return formula
+
+
 def domain(type_):
     """Every value of an 8/16-bit type as int64, ordered by its unsigned bit pattern
     (so ``table[a.view(unsigned)]`` looks ``a`` up)."""
