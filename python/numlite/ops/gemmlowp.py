@@ -32,9 +32,13 @@ def multiply_each(x, multiplier, shift):
     """MultiplyByQuantizedMultiplier with per-element multipliers and shifts (arrays)."""
     a = (x << np.maximum(shift, 0)).astype(np.int32).astype(np.int64)
     high = srdhm(a, multiplier)
-    right = np.maximum(-shift, 0)
-    mask = (np.int64(1) << right) - 1
-    return (high >> right) + ((high & mask) > (mask >> 1) + (high < 0))
+    return rounding_divide_by_pot_each(high, np.maximum(-shift, 0))
+
+
+def rounding_divide_by_pot_each(x, exponent):
+    """RoundingDivideByPOT with per-element exponents >= 0 (arrays)."""
+    mask = (np.int64(1) << exponent) - 1
+    return (x >> exponent) + ((x & mask) > (mask >> 1) + (x < 0))
 
 
 def saturating_shift_left(x, exponent, bits=32):

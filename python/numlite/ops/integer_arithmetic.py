@@ -19,7 +19,7 @@ from .arithmetic import broadcast_shape
 from .common import KernelError, as_array, expect_io, options_field, quantized_node
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
 from .gemmlowp import rounding_divide_by_pot
-from .integer_params import activation_bounds, binary_table, check_types, params, \
+from .integer_params import activation_bounds, binary_table, check_types, domain, params, \
     require_zero_points
 from .registry import builtin
 
@@ -87,21 +87,35 @@ def _add_sub(node, sign):
     (s1, zp1), (s2, zp2), (so, zpo) = (params(node, s) for s in specs)
     bounds = activation_bounds(options_field(node, "fused_activation_function", 0), so, zpo,
                                type_)
-    formula = _pot_add_sub(node, specs, bounds, sign) if type_ == types.INT16 else None
-    if formula is None:
-        left = 15 if type_ == types.INT16 else 20
-        twice_max = 2.0 * max(s1, s2)
-        m1, sh1 = quantize_multiplier(s1 / twice_max)
-        m2, sh2 = quantize_multiplier(s2 / twice_max)
-        mo, sho = quantize_multiplier(twice_max / ((1 << left) * so))
-        low, high = bounds
+    if type_ == types.INT16:
+        formula = _pot_add_sub(node, specs, bounds, sign)
+        if formula is not None:
+            return binary_kernel(type_, specs[2], shape, formula)
+    left = 15 if type_ == types.INT16 else 20
+    twice_max = 2.0 * max(s1, s2)
+    m1, sh1 = quantize_multiplier(s1 / twice_max)
+    m2, sh2 = quantize_multiplier(s2 / twice_max)
+    mo, sho = quantize_multiplier(twice_max / ((1 << left) * so))
+    low, high = bounds
 
-        def formula(q1, q2):
-            a = mbqm((q1 - zp1) << left, m1, sh1)
-            b = mbqm((q2 - zp2) << left, m2, sh2)
-            r = mbqm(a + sign * b, mo, sho) + zpo
-            return np.clip(r, low, high)
-    return binary_kernel(type_, specs[2], shape, formula)
+    def rescale1(q):
+        return mbqm((q - zp1) << left, m1, sh1)
+
+    def rescale2(q):
+        return sign * mbqm((q - zp2) << left, m2, sh2)
+
+    def output(total):
+        return np.clip(mbqm(total, mo, sho) + zpo, low, high)
+    if type_ != types.INT16:
+        return binary_kernel(type_, specs[2], shape,
+                             lambda q1, q2: output(rescale1(q1) + rescale2(q2)))
+    # int16: each input's rescaling is a table over its 65536 values
+    table1, table2 = rescale1(domain(type_)), rescale2(domain(type_))
+    dtype = specs[2].dtype
+
+    def run(a, b):
+        return output(table1[a.view(np.uint16)] + table2[b.view(np.uint16)]).astype(dtype)
+    return (as_array(run) if shape == () else run), [shape]
 
 
 @builtin("ADD", when=quantized_node)

@@ -119,12 +119,10 @@ def binary_table(type_, out_dtype, formula):
     ``formula(a, b)``."""
     values = domain(type_)
     table = np.asarray(formula(values[:, None], values[None, :])).astype(out_dtype).reshape(-1)
-    unsigned = _UNSIGNED[type_]
-    shift, intp = np.left_shift, np.intp
+    shift, bitwise_or, uint8, uint16 = np.left_shift, np.bitwise_or, np.uint8, np.uint16
 
     def run(a, b):
-        index = shift(a.view(unsigned).astype(intp), 8)
-        index = index + b.view(unsigned)
+        index = bitwise_or(shift(a.view(uint8).astype(uint16), 8), b.view(uint8))
         return table[index]
     return run
 

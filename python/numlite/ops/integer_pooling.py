@@ -58,9 +58,7 @@ def _pool(kind):
         def run(a):
             acc = _pass(_pass(padder(a.astype(np.int64)), 1, kh, sh, ho, np.add), 2, kw, sw,
                         wo, np.add)
-            positive = (acc + half) // counts
-            negative = -((half - acc) // counts)
-            r = np.where(acc > 0, positive, negative)
+            r = np.sign(acc) * ((np.abs(acc) + half) // counts)   # half away from zero
             return np.clip(r, low, high).astype(dtype)
         return run, [out_shape]
     return prepare

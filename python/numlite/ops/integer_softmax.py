@@ -11,7 +11,8 @@
   interpolation; differences are scaled by beta * s_in / (10 / 65535) so that [-10, 0]
   spans the exp table.
 Outputs must be quantized with scale 1/256 (1/32768 for int16) and the type's minimum
-(0 for int16) as zero point.
+(0 for int16) as zero point. Everything that depends on one difference to the row maximum
+(256 or 65536 of them) is a table built at prepare; per row remain the sum and reciprocal.
 
 LOG_SOFTMAX (int8/uint8; output scale 16/256, zero point the type's maximum): the same
 Q12.19 sum of exps, its log (log_x_for_x_greater_than_or_equal_to_1) in Q5.26 subtracted
@@ -27,7 +28,7 @@ from ..model import types
 from .common import KernelError, expect_io, options_field, quantized_node
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
 from .gemmlowp import count_leading_zeros32, exp_on_negative_values, log_x_for_x_at_least_1, \
-    one_over_one_plus_x, rounding_divide_by_pot, srdhm
+    one_over_one_plus_x, rounding_divide_by_pot, rounding_divide_by_pot_each, srdhm
 from .integer_params import LIMITS, int16_lookup, int16_table, params
 from .registry import builtin
 
@@ -54,33 +55,33 @@ def _input_scaling(beta, s_in):
     return multiplier, left, -math.floor(radius)
 
 
-def _sum_of_exps(a, multiplier, left, diff_min):
-    """(differences to the row maximum, used mask, scaled differences in Q5.26, exps in
-    Q0.31, their Q12.19 sum per row)."""
-    diff = a - a.max(axis=-1, keepdims=True)
+def _difference_tables(multiplier, left, diff_min):
+    """Per difference d = max - q in 0..255 (8-bit inputs): whether it counts, its scaled
+    value in Q5.26, exp of that in Q0.31 and its Q12.19 share of the row's sum."""
+    diff = -np.arange(256, dtype=np.int64)
     used = diff >= diff_min
     scaled = srdhm(np.where(used, diff, 0) << left, multiplier)
     exps = exp_on_negative_values(scaled, _SCALED_DIFF_BITS)
-    total = np.where(used, rounding_divide_by_pot(exps, _ACCUMULATION_BITS), 0)
-    return diff, used, scaled, exps, total.sum(axis=-1, keepdims=True)
+    shares = np.where(used, rounding_divide_by_pot(exps, _ACCUMULATION_BITS), 0)
+    return used, scaled, exps, shares
 
 
 def _eight_bit(beta, s_in, out_type):
     multiplier, left, diff_min = _input_scaling(beta, s_in)
+    used, _, exps, shares = _difference_tables(multiplier, left, diff_min)
     out_min, out_max = LIMITS[out_type]
     out_bits = 16 if out_type == types.INT16 else 8
 
     def softmax(a):
-        _, used, _, exps, total = _sum_of_exps(a, multiplier, left, diff_min)
+        d = a.max(axis=-1, keepdims=True) - a
+        total = shares[d].sum(axis=-1, keepdims=True)
         headroom = count_leading_zeros32(total)
         over_unit = _ACCUMULATION_BITS - headroom
         shifted = ((total << headroom) - (1 << 31)).astype(np.int32).astype(np.int64)
         scale = one_over_one_plus_x(shifted)
-        product = srdhm(scale, exps)
-        exponent = over_unit + 31 - out_bits
-        mask = (np.int64(1) << exponent) - 1
-        unsat = (product >> exponent) + ((product & mask) > (mask >> 1) + (product < 0))
-        return np.where(used, np.clip(unsat + out_min, out_min, out_max), out_min)
+        product = srdhm(scale, exps[d])
+        r = rounding_divide_by_pot_each(product, over_unit + 31 - out_bits)
+        return np.where(used[d], np.clip(r + out_min, out_min, out_max), out_min)
     return softmax
 
 
@@ -90,11 +91,13 @@ _RECIPROCAL_TABLE = int16_table(lambda x: 1.0 / (1.0 + x), 0.0, 1.0, -1.0, 1.0)
 
 def _int16(beta, s_in):
     multiplier, shift = quantize_multiplier(s_in * beta / (10.0 / 65535.0))
+    # exp of each difference max - q in 0..65535
+    scaled = np.clip(mbqm(-np.arange(65536, dtype=np.int64), multiplier, shift) + 32767,
+                     -32768, 32767)
+    exp_of_difference = int16_lookup(scaled, _EXP_TABLE)
 
     def softmax(a):
-        diff = a - a.max(axis=-1, keepdims=True)
-        scaled = np.clip(mbqm(diff, multiplier, shift) + 32767, -32768, 32767)
-        exps = int16_lookup(scaled, _EXP_TABLE)
+        exps = exp_of_difference[a.max(axis=-1, keepdims=True) - a]
         total = exps.sum(axis=-1, keepdims=True)
         headroom = count_leading_zeros32(total)
         shifted = ((total << (headroom - 1)) + (1 << 13)) >> 14
@@ -146,14 +149,16 @@ def prepare_log_softmax(node):
                           f"zero point {out_max} (got {s_out}, {zp_out})")
     multiplier, left, diff_min = _input_scaling(1.0, s_in)
     reverse, reverse_shift = quantize_multiplier((1 << (31 - left)) / multiplier)
+    _, scaled, _, shares = _difference_tables(multiplier, left, diff_min)
     dtype = out.dtype
 
     def run(a):
-        diff, _, scaled, _, total = _sum_of_exps(a.astype(np.int64), multiplier, left,
-                                                 diff_min)
+        d = a.max(axis=-1, keepdims=True).astype(np.int64) - a
+        total = shares[d].sum(axis=-1, keepdims=True)
         log_sum = log_x_for_x_at_least_1(total, _ACCUMULATION_BITS, _SCALED_DIFF_BITS)
         adjusted = np.maximum(diff_min - 1, mbqm(log_sum - 2 ** 31, reverse, reverse_shift))
-        r = rounding_divide_by_pot(scaled - log_sum, 31 - _SCALED_DIFF_BITS - _LOG_OUTPUT_BITS)
+        r = rounding_divide_by_pot(scaled[d] - log_sum,
+                                   31 - _SCALED_DIFF_BITS - _LOG_OUTPUT_BITS)
         r = np.clip(r + out_max, out_min, out_max)
-        return np.where(diff > adjusted, r, out_min).astype(dtype)
+        return np.where(-d > adjusted, r, out_min).astype(dtype)
     return run, [x.shape]
