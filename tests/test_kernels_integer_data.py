@@ -93,6 +93,14 @@ def test_concatenation_requantizes_uint8():
         compare(m, [values(rng, (2, 3), "uint8"), values(rng, (2, 4), "uint8")])
 
 
+def test_concatenation_int16_copies_raw_values():
+    """LiteRT copies int16 inputs raw even when their scales differ from the output's."""
+    rng = np.random.default_rng(8)
+    m = single_op("CONCATENATION", [qt((2, 3), "int16", 0.001), qt((2, 4), "int16", 0.003)],
+                  [qt((2, 7), "int16", 0.002)], options=dict(axis=1))
+    compare(m, [values(rng, (2, 3), "int16"), values(rng, (2, 4), "int16")])
+
+
 def test_concatenation_int8_requantizing_refused():
     m = single_op("CONCATENATION", [qt((2, 3), "int8", 0.1), qt((2, 4), "int8", 0.2)],
                   [qt((2, 7), "int8", 0.1)], options=dict(axis=1))

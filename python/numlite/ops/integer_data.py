@@ -2,8 +2,8 @@
 
 Moving values without arithmetic commutes with the affine quantization, so these ops run
 their plain (unquantized) kernels on the raw values when input and output are quantized
-alike (LiteRT copies the bytes too). MAXIMUM and MINIMUM LiteRT computes on the raw values
-whatever the quantization. Where an op pads, LiteRT pads with the output's zero
+alike (LiteRT copies the bytes too). MAXIMUM, MINIMUM and int16 CONCATENATION LiteRT
+computes on the raw values whatever the quantization. Where an op pads, LiteRT pads with the output's zero
 point (the quantized 0.0): PAD, PADV2 without a constant, SPACE_TO_BATCH_ND; their padded
 cells are found once at prepare (the plain kernel run on ones) and refilled after each
 run. uint8 CONCATENATION of inputs quantized unlike the output requantizes them as
@@ -83,6 +83,15 @@ def prepare_quantized_padv2(node):
         # LiteRT pads with the constant's raw value
         return _passthrough(prepare_padv2)(node)
     return _zero_point_padding(prepare_padv2)(node)
+
+
+def _int16_concat(node):
+    return quantized_node(node) and node.outputs[0].type == types.INT16
+
+
+# LiteRT copies int16 values raw whatever the inputs' quantization
+builtin("CONCATENATION", when=_int16_concat)(
+    lambda node: prepare_concatenation(plain_node(node)))
 
 
 def _requantizing_concat(node):
