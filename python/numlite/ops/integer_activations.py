@@ -47,7 +47,7 @@ def _table_kernel(x, out, type_, formula):
     return (as_array(run) if x.shape == () else run), [x.shape]
 
 
-# ---- 8-bit tables of float functions ----------------------------------------------------------
+# ---- float functions of the 8-bit tables ------------------------------------------------------
 
 def _sigmoid(x):
     return (1.0 / (1.0 + np.exp(-x).astype(np.float32).astype(np.float64)))
@@ -97,27 +97,24 @@ def _rescaled_int16(q, multiplier, left):
     return (q * multiplier + rounding) >> left
 
 
-def _int16_logistic(multiplier, left):
+def _int16_sigmoid_formula(multiplier, left, logistic):
+    """LiteRT's int16 LOGISTIC/TANH: the rescaled |x| indexes the table (9 fraction bits
+    for sigmoid(x), 8 for tanh(x) = 2 sigmoid(2x) - 1), interpolated linearly, saturated
+    past the end, mirrored for negative x and rounded back to Q0.15."""
+    bits, saturated = (9, 0x7FFF << 10) if logistic else (8, 0xFFFF << 8)
+    if logistic:
+        positive, negative, final = 1 << 9, (1 << 25) + (1 << 9) - 1, 10
+    else:
+        positive, negative, final = (1 << 7) - (1 << 23), (1 << 23) + (1 << 7) - 1, 8
+
     def formula(q):
         x = _rescaled_int16(q, multiplier, left)
         ax = np.abs(x)
-        uh = np.minimum(ax >> 9, 254)
+        uh = np.minimum(ax >> bits, 254)
         ua, ub = _SIGMOID_TABLE[uh], _SIGMOID_TABLE[uh + 1]
-        r = np.where(ax >> 9 >= 255, 0x7FFF << 10, (ua << 9) + (ax & 0x1FF) * (ub - ua))
-        r = np.where(x >= 0, r + (1 << 9), (1 << 25) - r + (1 << 9) - 1)
-        return r >> 10
-    return formula
-
-
-def _int16_tanh(multiplier, left):
-    def formula(q):
-        x = _rescaled_int16(q, multiplier, left)
-        ax = np.abs(x)
-        uh = np.minimum(ax >> 8, 254)
-        ua, ub = _SIGMOID_TABLE[uh], _SIGMOID_TABLE[uh + 1]
-        r = np.where(ax >> 8 >= 255, 0xFFFF << 8, (ua << 8) + (ax & 0xFF) * (ub - ua))
-        r = np.where(x >= 0, r - (1 << 23) + (1 << 7), -r + (1 << 23) + (1 << 7) - 1)
-        return r >> 8
+        r = np.where(ax >> bits >= 255, saturated,
+                     (ua << bits) + (ax & ((1 << bits) - 1)) * (ub - ua))
+        return np.where(x >= 0, r + positive, negative - r) >> final
     return formula
 
 
@@ -126,13 +123,12 @@ def prepare_logistic_tanh(node):
     type_, (s_in, zp_in), (s_out, zp_out), x, out = _unary(node)
     is_logistic = node.op_name == "LOGISTIC"
     if type_ == types.INT16:
-        scaling = _int16_input_scaling(node, s_in, s_out)
-        formula = (_int16_logistic if is_logistic else _int16_tanh)(*scaling)
+        formula = _int16_sigmoid_formula(*_int16_input_scaling(node, s_in, s_out), is_logistic)
     else:
         if is_logistic and s_out != 1.0 / 256:
             raise KernelError(f"LOGISTIC: 8-bit output scale must be 1/256 (got {s_out})")
         formula = float_function_table(type_, s_in, zp_in, s_out, zp_out,
-                             _sigmoid if is_logistic else np.tanh)
+                                       _sigmoid if is_logistic else np.tanh)
     return _table_kernel(x, out, type_, formula)
 
 
@@ -164,8 +160,6 @@ def _int16_multiplier(real):
 
 def _wrap16(x):
     return x.astype(np.int16).astype(np.int64)
-
-
 
 
 @builtin("HARD_SWISH", when=quantized_node)

@@ -9,7 +9,8 @@ LiteRT's integer formulas (reference §5.4, §5.5), with q' = q - zero_point:
 * SQUARED_DIFFERENCE (int8): inputs rescaled after a 7-bit shift, their difference squared,
   rescaled by (2 max(s1, s2))**2 / (2**14 s_out).
 Results are clamped to the fused activation's range. The 8-bit kernels are one lookup in
-a 256 x 256 table of the formula; int16 evaluates it on int64 arrays.
+a 256 x 256 table of the formula; int16 evaluates it on int64 arrays, ADD/SUB looking each
+input's rescaling up in a table of its 65536 values.
 """
 
 import numpy as np
@@ -77,7 +78,7 @@ def _pot_add_sub(node, specs, bounds, sign):
         # RoundingDivideByPOT of the shifted input, then a saturating int16 add/subtract
         q1 = rounding_divide_by_pot(q1, -shift1)
         q2 = rounding_divide_by_pot(q2, -shift2)
-        return np.clip(q1 + sign * q2, max(low, -32768), min(high, 32767))
+        return np.clip(q1 + sign * q2, low, high)
     return formula
 
 

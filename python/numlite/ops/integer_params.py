@@ -17,10 +17,8 @@ LIMITS = {types.INT8: (-128, 127), types.UINT8: (0, 255), types.INT16: (-32768, 
 _UNSIGNED = {types.INT8: np.uint8, types.UINT8: np.uint8, types.INT16: np.uint16}
 
 
-def check_types(node, allowed, specs=None):
-    """KernelError unless every spec (default: inputs and outputs) has one type in ``allowed``
-    and the same type as the first input."""
-    specs = specs if specs is not None else [s for s in node.inputs + node.outputs if s is not None]
+def check_types(node, allowed, specs):
+    """KernelError unless every spec has the first one's type, one of ``allowed``."""
     first = specs[0]
     for spec in specs:
         if spec.type != first.type or spec.type not in allowed:
