@@ -3,12 +3,12 @@
 Moving values without arithmetic commutes with the affine quantization, so these ops run
 their plain (unquantized) kernels on the raw values when input and output are quantized
 alike (LiteRT copies the bytes too). MAXIMUM, MINIMUM and int16 CONCATENATION LiteRT
-computes on the raw values whatever the quantization. Where an op pads, LiteRT pads with the output's zero
-point (the quantized 0.0): PAD, PADV2 without a constant, SPACE_TO_BATCH_ND; their padded
-cells are found once at prepare (the plain kernel run on ones) and refilled after each
-run. uint8 CONCATENATION of inputs quantized unlike the output requantizes them as
-LiteRT's ConcatenationWithScaling does, in float32: round(q * s + (-zp * s)) + zp_out with
-s = s_in * (1 / s_out), clamped.
+computes on the raw values whatever the quantization. Where an op pads, LiteRT pads with
+the output's zero point (the quantized 0.0): PAD, PADV2 without a constant,
+SPACE_TO_BATCH_ND; their padded cells are found once at prepare (the plain kernel run on
+ones) and refilled after each run. uint8 CONCATENATION of inputs quantized unlike the
+output requantizes them as LiteRT's ConcatenationWithScaling does, in float32:
+round(q * s + (-zp * s)) + zp_out with s = s_in * (1 / s_out), clamped.
 """
 
 import numpy as np
