@@ -12,12 +12,13 @@ import numpy as np
 
 
 def srdhm(a, b, bits=32):
-    """SaturatingRoundingDoublingHighMul of ``bits``-bit raws (C++ truncating division)."""
+    """SaturatingRoundingDoublingHighMul of ``bits``-bit raws. The C++ form truncates
+    (ab + nudge) / 2**(bits-1) with nudge = +-2**(bits-2); for negative ab that is
+    floor((ab + 2**(bits-2)) / 2**(bits-1)) too, so one arithmetic shift serves both signs."""
     low = -(1 << (bits - 1))
-    ab = np.multiply(a, b, dtype=np.int64)
-    ab += np.where(ab >= 0, 1 << (bits - 2), 1 - (1 << (bits - 2)))
-    high = np.where(ab >= 0, ab >> (bits - 1), -((-ab) >> (bits - 1)))
-    return np.where((a == low) & (b == low), -low - 1, high)
+    high = (np.multiply(a, b, dtype=np.int64) + (1 << (bits - 2))) >> (bits - 1)
+    overflow = (a == low) & (b == low)
+    return np.where(overflow, -low - 1, high) if np.any(overflow) else high
 
 
 def rounding_divide_by_pot(x, exponent):
