@@ -160,7 +160,7 @@ def test_float_overflow_is_ieee_like_the_default_resolver():
 
 
 @pytest.mark.parametrize("dtype", (np.int8, np.uint8))
-@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("op", ("DIV",))      # quantized ADD, SUB, MUL: integer_arithmetic
 def test_quantized_types_are_refused_at_prepare(op, dtype):
     q = dict(scales=[0.5], zero_points=[0 if dtype == np.int8 else 128])
     m = single_op(op, [T([4], dtype, quant=q), T([4], dtype, quant=q)], [T([4], dtype, quant=q)],

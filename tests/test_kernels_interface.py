@@ -206,7 +206,7 @@ def test_known_values_match_runtime_values():
 
 @pytest.mark.parametrize("bad", [
     lambda: node("ADD", [spec(0, np.int8, (2,), quant=Q8), spec(1, np.int8, (2,), quant=Q8)],
-                 [spec(2, np.int8, (2,), quant=Q8)], "AddOptions"),
+                 [spec(2, np.int16, (2,), quant=Q8)], "AddOptions"),
     lambda: node("ADD", [spec(0, F32, (2,)), spec(1, F32, (3,))], [spec(2, F32, (3,))],
                  "AddOptions"),
     lambda: node("SOFTMAX", [spec(0, np.uint8, (2,), quant=Q8)],
@@ -220,7 +220,7 @@ def test_known_values_match_runtime_values():
     lambda: node("CAST", [spec(0, np.uint64, (2,))], [spec(1, F32, (2,))]),
     lambda: node("GATHER", [spec(0, np.float64, (2,)), spec(1, np.int32, (1,))],
                  [spec(2, np.float64, (1,))], "GatherOptions"),
-], ids=["add_int8", "add_shapes", "softmax_uint8", "logistic_int8", "fc_hybrid",
+], ids=["add_int8_to_int16", "add_shapes", "softmax_uint8", "logistic_int8", "fc_hybrid",
         "quantize_no_params", "cast_uint64", "gather_float64"])
 def test_refusals_raise_kernel_error(bad):
     with pytest.raises(KernelError):

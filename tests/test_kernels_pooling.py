@@ -75,15 +75,6 @@ def test_pool_refuses_zero_strides_and_filters(op, field):
     # (LiteRT runs a zero-sized filter and returns an empty tensor; numlite refuses it)
 
 
-def test_quantized_pool_is_refused():
-    q = dict(scales=[0.5], zero_points=[0])
-    model = single_op("MAX_POOL_2D", [T([1, 4, 4, 1], np.int8, quant=q)],
-                      [T([1, 2, 2, 1], np.int8, quant=q)],
-                      options=dict(padding="VALID", stride_h=2, stride_w=2, filter_height=2,
-                                   filter_width=2))
-    assert "float32 kernel only" in numlite_error(model, [np.zeros((1, 4, 4, 1), np.int8)])
-
-
 @pytest.mark.parametrize("resolver", (REF, DEFAULT))
 @pytest.mark.parametrize("seed", range(20))
 @pytest.mark.parametrize("op", OPS)

@@ -194,7 +194,7 @@ def test_max_keeps_identical_quantization():
     compare(m, [np.array([[-128, 5, 3], [0, -1, 127]], np.int8)])
 
 
-@pytest.mark.parametrize("op", ("MEAN", "SUM"))
+@pytest.mark.parametrize("op", ("SUM",))       # quantized MEAN: integer_reduce
 def test_quantized_mean_sum_are_refused(op):
     q = dict(scales=[0.5], zero_points=[-3])
     m = single_op(op, [T([2, 3], np.int8, quant=q), T([1], np.int32, data=[1])],

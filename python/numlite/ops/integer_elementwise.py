@@ -1,0 +1,83 @@
+"""RSQRT, EXP, LOG (int8), ABS and NEG (int8/int16) on quantized tensors, as LiteRT
+computes them.
+
+EXP, LOG: LiteRT's table of the float32 function (integer_params.float_function_table).
+ABS: zp_out + MBQM(|q - zp_in|, QuantizeMultiplier(float32(s_in / s_out))), clamped.
+NEG: LiteRT negates the raw integers (wrapping) whatever the quantization: the plain kernel.
+RSQRT (LiteRT's int16 kernel is another algorithm, not implemented): for v = q - zp_in > 0,
+1/sqrt(v) as a fixed-point multiplier and shift (GetInvSqrtQuantizedMultiplierExp: v
+normalised to [2**27, 2**29) by pairs of bits, five Newton-Raphson steps in Q3.28, times
+sqrt(2)/2) applied to 1 << 20, then rescaled by 1 / (sqrt(s_in) s_out) (QuantizeMultiplier)
+and 2**-20, plus zp_out, clamped; v = 0 gives the type's maximum. A value below the input
+zero point fails at invoke, as in LiteRT. ABS and RSQRT are tables over the input domain.
+"""
+
+import math
+
+import numpy as np
+
+from ..model import types
+from .common import KernelError, as_array, expect_io, quantized_node
+from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
+from .gemmlowp import inv_sqrt_multiplier, srdhm
+from .integer_data import plain_node
+from .integer_params import LIMITS, check_types, float32_ratio, float_function_table, params, \
+    require_zero_points, unary_table
+from .registry import builtin
+from .unary import _prepare_unary
+
+_SHIFT = 20
+
+
+@builtin("RSQRT", when=quantized_node)
+def prepare_rsqrt(node):
+    (x,), out = expect_io(node, 1), node.outputs[0]
+    type_ = check_types(node, (types.INT8,), [x, out])
+    (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
+    m, shift = quantize_multiplier(1.0 / (math.sqrt(s_in) * s_out))
+    low, high = LIMITS[type_]
+
+    def formula(q):
+        v = q - zp_in
+        inv, inv_shift = inv_sqrt_multiplier(v)
+        data = srdhm(np.left_shift(1, inv_shift + _SHIFT), inv)    # MBQM(1, inv, shift + 20)
+        r = np.clip(mbqm(data, m, shift - _SHIFT) + zp_out, low, high)
+        return np.where(v == 0, high, r)
+    lookup = unary_table(type_, out.dtype, formula)
+
+    def run(a):
+        if a.size and a.min() < zp_in:
+            raise KernelError("Rsqrt is only defined for positive values")
+        return lookup(a)
+    return (as_array(run) if x.shape == () else run), [x.shape]
+
+
+@builtin("ABS", when=quantized_node)
+def prepare_abs(node):
+    (x,), out = expect_io(node, 1), node.outputs[0]
+    type_ = check_types(node, (types.INT8, types.INT16), [x, out])
+    require_zero_points(node, (x, out))
+    (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
+    m, shift = quantize_multiplier(float32_ratio(s_in, s_out))
+    low, high = LIMITS[type_]
+
+    def formula(q):
+        return np.clip(mbqm(np.abs(q - zp_in), m, shift) + zp_out, low, high)
+    run = unary_table(type_, out.dtype, formula)
+    return (as_array(run) if x.shape == () else run), [x.shape]
+
+
+@builtin("NEG", when=quantized_node)
+def prepare_neg(node):
+    return _prepare_unary(plain_node(node))
+
+
+@builtin("EXP", "LOG", when=quantized_node)
+def prepare_exp_log(node):
+    (x,), out = expect_io(node, 1), node.outputs[0]
+    type_ = check_types(node, (types.INT8,), [x, out])
+    (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
+    function = np.exp if node.op_name == "EXP" else np.log
+    run = unary_table(type_, out.dtype, float_function_table(type_, s_in, zp_in, s_out, zp_out,
+                                                             function))
+    return (as_array(run) if x.shape == () else run), [x.shape]

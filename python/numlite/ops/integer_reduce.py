@@ -1,0 +1,76 @@
+"""MEAN (int8/uint8/int16) and SUM (uint8) on quantized tensors with constant axes.
+
+With d = sum over the reduced axes of (q - zp_in) and n the number of reduced elements,
+LiteRT's reference kernels compute zp_out + MBQM(d, m, shift), clamped, where (m, shift)
+is QuantizeMultiplier(s_in / s_out) for SUM and, for MEAN, that multiplier divided by n
+with as many bits kept as int32 allows (m << b) / n, shift - b, b = min(floor(log2 n), 32,
+31 + shift). Global average pooling (MEAN over H, W) is the same formula.
+"""
+
+import numpy as np
+
+from ..model import types
+from .common import KernelError, expect_io, options_field, quantized_node
+from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
+from .integer_params import LIMITS, check_types, params, require_zero_points
+from .reduce import _reduced_shape, resolve_axes
+from .registry import builtin
+from .support import INT32, check_type, known_ints
+
+
+#: LiteRT 2.3's int8 and int16 SUM kernels misread their input (int8 values as uint8):
+#: only uint8 SUM is served
+_MEAN_TYPES = (types.INT8, types.UINT8, types.INT16)
+_SUM_TYPES = (types.UINT8,)
+
+
+def _specs(node, allowed):
+    x, axis_spec = expect_io(node, 2)
+    out = node.outputs[0]
+    type_ = check_types(node, allowed, [x, out])
+    require_zero_points(node, (x, out))
+    check_type(node, axis_spec, (INT32,), "axis")
+    values = known_ints(axis_spec)
+    if values is None:
+        raise KernelError(f"{node.op_name}: quantized reductions need constant axes")
+    axes = resolve_axes(node.op_name, values, len(x.shape))
+    shape = _reduced_shape(x.shape, axes, bool(options_field(node, "keep_dims", False)))
+    n = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
+    return type_, x, out, axes, shape, n
+
+
+def _divided_multiplier(m, shift, n):
+    """The multiplier of s_in / (n s_out) from that of s_in / s_out, keeping as many bits
+    of the division as int32 allows."""
+    bits = min(int(n).bit_length() - 1, 32, 31 + shift)
+    return int((m << bits) // n), shift - bits
+
+
+def _kernel(node, mean):
+    type_, x, out, axes, shape, n = _specs(node, _MEAN_TYPES if mean else _SUM_TYPES)
+    (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
+    if n == 0:
+        raise KernelError(f"{node.op_name}: quantized reduction over no elements")
+    low, high = LIMITS[type_]
+    dtype = out.dtype
+    m, shift = quantize_multiplier(s_in / s_out)
+    if mean:
+        m, shift = _divided_multiplier(m, shift, n)
+    offset = zp_in * n
+    reduce = np.add.reduce
+
+    def run(a, _axis=None):
+        total = reduce(a, axis=axes, dtype=np.int64).reshape(shape) - offset
+        r = mbqm(total, m, shift) + zp_out
+        return np.clip(r, low, high).astype(dtype)
+    return run, [shape]
+
+
+@builtin("MEAN", when=quantized_node)
+def prepare_mean(node):
+    return _kernel(node, True)
+
+
+@builtin("SUM", when=quantized_node)
+def prepare_sum(node):
+    return _kernel(node, False)

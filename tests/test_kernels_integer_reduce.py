@@ -1,0 +1,67 @@
+"""Quantized MEAN (int8/uint8/int16) and SUM (uint8) against ai_edge_litert: bit-exact
+with the reference kernels, within 1 LSB of the default ones; global pooling over H, W,
+other axes, keep_dims, equal and different input/output quantization."""
+
+import numpy as np
+import pytest
+
+from builder import T, single_op
+from differential import compare, numlite_error
+from quant_cases import compare_default, qt, random_scale, random_zp, values
+
+CASES = [((2, 5, 7, 3), (1, 2), True), ((2, 5, 7, 3), (2, 1), False), ((3, 40), (1,), False),
+         ((3, 4, 5), (0, -1), True), ((2, 3, 4), (2,), True), ((1, 300, 2), (1,), False),
+         ((4, 6), (0, 1), False), ((5,), (), False), ((1, 9, 9, 16), (1, 2), True)]
+
+
+def reduce_model(op, dtype, shape, axes, keep, scales, zps):
+    rank = len(shape)
+    resolved = {a % rank for a in axes}
+    out = [1 if i in resolved else d for i, d in enumerate(shape)] if keep else \
+        [d for i, d in enumerate(shape) if i not in resolved]
+    return single_op(op, [qt(shape, dtype, scales[0], zps[0]),
+                          T([len(axes)], np.int32, data=list(axes))],
+                     [qt(out, dtype, scales[1], zps[1])], options=dict(keep_dims=keep))
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize("dtype", ("int8", "uint8", "int16"))
+def test_mean(dtype, case):
+    rng = np.random.default_rng([len(dtype), CASES.index(case)])
+    for same in (True, False, False):
+        s_in, zp_in = random_scale(rng, 1e-3, 0.1), random_zp(rng, dtype)
+        s_out, zp_out = (s_in, zp_in) if same else (random_scale(rng, 1e-3, 0.1),
+                                                     random_zp(rng, dtype))
+        m = reduce_model("MEAN", dtype, *case, (s_in, s_out), (zp_in, zp_out))
+        x = values(rng, case[0], dtype)
+        compare(m, [x])
+        compare_default(m, [x])
+
+
+@pytest.mark.parametrize("case", CASES[:7], ids=str)
+def test_sum_uint8(case):
+    rng = np.random.default_rng(CASES.index(case))
+    n = int(np.prod([case[0][a] for a in case[1]]))
+    for _ in range(3):
+        s_in = random_scale(rng, 1e-3, 0.1)
+        scales = (s_in, s_in * rng.uniform(0.5, 1.5) * np.sqrt(n))
+        m = reduce_model("SUM", "uint8", *case, scales, (random_zp(rng, "uint8"),
+                                                          random_zp(rng, "uint8")))
+        x = values(rng, case[0], "uint8")
+        compare(m, [x])
+        compare_default(m, [x])
+
+
+@pytest.mark.parametrize("dtype", ("int8", "int16"))
+def test_sum_int8_int16_refused(dtype):
+    """LiteRT 2.3's int8/int16 SUM kernels misread the values; numlite refuses them."""
+    m = reduce_model("SUM", dtype, (2, 3), (1,), False, (0.1, 0.2), (0, 0))
+    err = numlite_error(m, [np.zeros((2, 3), dtype)])
+    assert "quantized kernel does not support" in err and "failed to prepare" in err
+
+
+def test_dynamic_axes_refused():
+    m = single_op("MEAN", [qt((2, 3), "int8", 0.1), T([1], np.int32)],
+                  [qt((2,), "int8", 0.1)], options=dict(keep_dims=False))
+    err = numlite_error(m, [np.zeros((2, 3), np.int8), np.array([1], np.int32)])
+    assert "need constant axes" in err
