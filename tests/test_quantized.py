@@ -58,19 +58,7 @@ END_TO_END_ATOL = {"mobilenet_v2_dynamic": 1e-2}
 DEFAULT_LSB = 1
 
 # Case ids: the file's stem. Reasons "missing: A, B" are checked against refused_ops.
-EXPECTED_MISSING = {
-    "audio_cnn_int8": "missing: ADD, AVERAGE_POOL_2D, BATCH_TO_SPACE_ND, MAX_POOL_2D, MUL, PAD, "
-                      "PRELU, SOFTMAX, SPACE_TO_BATCH_ND",
-    "audio_cnn_int8_float_io": "missing: ADD, AVERAGE_POOL_2D, BATCH_TO_SPACE_ND, MAX_POOL_2D, "
-                               "MUL, PAD, PRELU, SOFTMAX, SPACE_TO_BATCH_ND",
-    "mixed_dense_16x8": "missing: ADD",
-    "mobilenet_v2_int8": "missing: ADD, MEAN, SOFTMAX",
-    "mobilenet_v3_small_int8_float_io": "missing: ADD, HARD_SWISH, MEAN, MUL, SOFTMAX",
-    "resnet_blocks_16x8": "missing: ADD, MAX_POOL_2D, MEAN, PAD, SOFTMAX",
-    "resnet_blocks_int8": "missing: ADD, MAX_POOL_2D, MEAN, PAD, SOFTMAX",
-    "transformer_encoder_int8": "missing: ADD, GELU, MEAN, MUL, RSQRT, SOFTMAX, "
-                                "SQUARED_DIFFERENCE",
-}
+EXPECTED_MISSING = {}
 
 
 def is_float_model(name):
