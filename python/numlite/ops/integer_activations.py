@@ -23,8 +23,9 @@ import numpy as np
 from ..model import types
 from .arithmetic import broadcast_shape
 from .common import KernelError, as_array, expect_io, options_field, quantized_node
-from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
-from .gemmlowp import rounding_divide_by_pot, saturating_shift_left, srdhm
+from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier, \
+    rounding_divide_by_pot, srdhm
+from .gemmlowp import saturating_shift_left
 from .integer_arithmetic import binary_kernel, checked_log2
 from .integer_params import LIMITS, check_types, float32_ratio, float_function_table, \
     int16_lookup, int16_table, params, quantize_value, require_zero_points, unary_table

@@ -18,8 +18,8 @@ import numpy as np
 from ..model import types
 from .arithmetic import broadcast_shape
 from .common import KernelError, as_array, expect_io, options_field, quantized_node
-from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
-from .gemmlowp import rounding_divide_by_pot
+from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier, \
+    rounding_divide_by_pot
 from .integer_params import activation_bounds, binary_table, check_types, domain, params, \
     require_zero_points
 from .registry import builtin
@@ -106,12 +106,15 @@ def _add_sub(node, sign):
         return sign * mbqm((q - zp2) << left, m2, sh2)
 
     def output(total):
-        return np.clip(mbqm(total, mo, sho) + zpo, low, high)
+        r = mbqm(total, mo, sho)                           # a new array: finish in place
+        r += zpo
+        return np.clip(r, low, high, out=r)
     if type_ != types.INT16:
         return binary_kernel(type_, specs[2], shape,
                              lambda q1, q2: output(rescale1(q1) + rescale2(q2)))
-    # int16: each input's rescaling is a table over its 65536 values
-    table1, table2 = rescale1(domain(type_)), rescale2(domain(type_))
+    # int16: each input's rescaling is a table over its 65536 values; they are below 2**29
+    # in magnitude (a 16-bit value << 15, times at most 1/2), so the sum fits in int32
+    table1, table2 = (rescale(domain(type_)).astype(np.int32) for rescale in (rescale1, rescale2))
     dtype = specs[2].dtype
 
     def run(a, b):

@@ -18,8 +18,8 @@ import numpy as np
 
 from ..model import types
 from .common import KernelError, as_array, expect_io, quantized_node
-from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
-from .gemmlowp import inv_sqrt_multiplier, srdhm
+from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier, srdhm
+from .gemmlowp import inv_sqrt_multiplier
 from .integer_data import plain_node
 from .integer_params import LIMITS, check_types, float32_ratio, float_function_table, params, \
     require_zero_points, unary_table

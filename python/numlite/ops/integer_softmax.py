@@ -26,9 +26,10 @@ import numpy as np
 
 from ..model import types
 from .common import KernelError, expect_io, options_field, quantized_node
-from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
+from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier, \
+    rounding_divide_by_pot, rounding_divide_by_pot_each, srdhm
 from .gemmlowp import count_leading_zeros32, exp_on_negative_values, log_x_for_x_at_least_1, \
-    one_over_one_plus_x, rounding_divide_by_pot, rounding_divide_by_pot_each, srdhm
+    one_over_one_plus_x
 from .integer_params import LIMITS, int16_lookup, int16_table, params
 from .registry import builtin
 
