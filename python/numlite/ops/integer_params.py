@@ -56,10 +56,15 @@ def float32_ratio(a, b):
     return float(np.float32(a) / np.float32(b))
 
 
+#: the largest float32 below 0.5: trunc(v + copysign(_PRED_HALF32, v)) is std::round(v)
+#: (adding 0.5 itself would round 0.49999997 + 0.5 up to 1 in float32)
+_PRED_HALF32 = np.nextafter(np.float32(0.5), np.float32(0.0))
+
+
 def quantize_value(value, scale, zp):
     """zp + int32(round_half_away(float32(value) / float32(scale))) (float32 math)."""
     v = np.float32(value) / np.float32(scale)
-    return zp + int(np.trunc(v + np.copysign(np.float32(0.5), v)))
+    return zp + int(np.trunc(v + np.copysign(_PRED_HALF32, v)))
 
 
 def activation_bounds(code, scale, zp, type_):
