@@ -214,23 +214,30 @@ def test_reference_disagreement_is_real(case_id):
             assert_same(other[output], value, rtol=RTOL, atol=ATOL)
 
 
-@pytest.mark.parametrize("name, key", [(n, k) for _, n, k in CASES],
-                         ids=[case_id for case_id, _, _ in CASES])
-def test_conformance(name, key):
-    case_id = next(c for c, n, k in CASES if (n, k) == (name, key))
-    reason = EXPECTED_MISSING.get(case_id)
+def run_expected(case_id, reason, lacking, run):
+    """``run()`` a corpus case against its EXPECTED_MISSING ``reason`` (None: must pass): a
+    "missing: A, B" reason must name exactly the ops ``lacking()`` returns, a listed case
+    must fail (an xfail carrying the error) and an unlisted one pass."""
     if reason is not None and reason.startswith("missing: "):
         listed = sorted(op.strip() for op in reason[len("missing: "):].split(","))
-        assert listed == missing_ops(name, key), (
-            f"EXPECTED_MISSING[{case_id!r}] is stale: numlite now lacks {missing_ops(name, key)}")
+        assert listed == lacking(), (
+            f"EXPECTED_MISSING[{case_id!r}] is stale: numlite now lacks {lacking()}")
     try:
-        run_case(name, key)
+        run()
     except Exception as error:  # noqa: BLE001  (any failure counts)
         if reason is None:
             raise
         detail = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         pytest.xfail(f"{reason} ({type(error).__name__}: {detail[:200]})")
     assert reason is None, f"{case_id} passes now: remove it from EXPECTED_MISSING"
+
+
+@pytest.mark.parametrize("name, key", [(n, k) for _, n, k in CASES],
+                         ids=[case_id for case_id, _, _ in CASES])
+def test_conformance(name, key):
+    case_id = next(c for c, n, k in CASES if (n, k) == (name, key))
+    run_expected(case_id, EXPECTED_MISSING.get(case_id), lambda: missing_ops(name, key),
+                 lambda: run_case(name, key))
 
 
 def status():
@@ -245,6 +252,13 @@ def status():
             problem = f"{type(error).__name__}: {str(error).strip()}"
         report[case_id] = (problem, errors, missing_ops(name, key))
     return report
+
+
+def missing_entry(case_id, missing, problem):
+    """The EXPECTED_MISSING line of a failing case: its missing ops, else its error."""
+    reason = ("missing: " + ", ".join(missing) if missing
+              else problem.splitlines()[0][:90].replace('"', "'"))
+    return f'    "{case_id}": "{reason}",'
 
 
 def main():
@@ -272,9 +286,7 @@ def main():
     for case_id, (problem, _, missing) in report.items():
         if problem is None:
             continue
-        reason = ("missing: " + ", ".join(missing) if missing
-                  else problem.splitlines()[0][:90].replace('"', "'"))
-        print(f'    "{case_id}": "{reason}",')
+        print(missing_entry(case_id, missing, problem))
     print("}")
 
 
