@@ -29,6 +29,7 @@ from numlite.model.loader import load_model
 from numlite.ops import registry
 
 from ai_edge_litert import interpreter as litert  # noqa: E402  (test extra)
+from corpus_feeds import random_feed
 from differential import assert_same
 
 CORPUS = pathlib.Path(__file__).resolve().parent / "models" / "conformance"
@@ -65,24 +66,6 @@ REF_DISAGREES = {
                               "x_j^2)^beta, which the default kernel and TensorFlow compute",
     "ops_unary/lrn_radius2": "LOCAL_RESPONSE_NORMALIZATION: as lrn_defaults",
 }
-
-
-def random_feed(entry, dtype, rng):
-    """One input as inputs.json describes it: uniform in ``range`` (integer-valued when
-    ``integers`` or for integer dtypes; [0, 3) by default for those), else N(0, 1)."""
-    shape = entry["shape"]
-    low, high = entry.get("range", (None, None))
-    dtype = np.dtype(dtype)
-    if dtype == np.bool_:
-        return rng.random(shape) < 0.5
-    if dtype.kind in "iu":
-        return rng.integers(0 if low is None else low, 3 if high is None else high,
-                            size=shape).astype(dtype)
-    if entry.get("integers"):
-        return rng.integers(low, high, size=shape).astype(dtype)
-    if low is None:
-        return rng.standard_normal(shape).astype(dtype)
-    return rng.uniform(low, high, size=shape).astype(dtype)
 
 
 def make_inputs(name, key, details, seed):

@@ -43,8 +43,9 @@ import numlite
 from numlite.ops import registry
 
 from ai_edge_litert import interpreter as litert  # noqa: E402  (test extra)
+from corpus_feeds import random_feed
 from differential import assert_same
-from test_conformance import RESOLVERS, missing_entry, missing_ops, random_feed, run_expected
+from test_conformance import RESOLVERS, missing_entry, missing_ops, run_expected
 
 CORPUS = pathlib.Path(__file__).resolve().parent / "models" / "quantized"
 MANIFEST = json.loads((CORPUS / "inputs.json").read_text())
