@@ -92,6 +92,15 @@ def multiply_by_quantized_multiplier(x, multiplier, shift):
     return p
 
 
+def requantize(x, multiplier, shift, zp, low, high):
+    """clamp(zp + MultiplyByQuantizedMultiplier(x, multiplier, shift), low, high), the
+    integer kernels' output step, finished in place on MBQM's new array (0-d for a
+    numpy scalar)."""
+    r = np.asarray(multiply_by_quantized_multiplier(x, multiplier, shift))
+    r += zp
+    return np.clip(r, low, high, out=r)
+
+
 def multiply_by_quantized_multiplier_int64(x, multiplier, shift):
     """MultiplyByQuantizedMultiplier for int64 accumulators (the 16x8 kernels, reference
     §5.2): the Q31 multiplier rounded to 16 bits, one rounding shift. ``multiplier`` and

@@ -24,7 +24,7 @@ from ..model import types
 from .arithmetic import broadcast_shape
 from .common import KernelError, as_array, expect_io, options_field, quantized_node
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier, \
-    rounding_divide_by_pot, srdhm
+    requantize, rounding_divide_by_pot, srdhm
 from .gemmlowp import saturating_shift_left
 from .integer_arithmetic import binary_kernel, checked_log2
 from .integer_params import LIMITS, check_types, float32_ratio, float_function_table, \
@@ -203,7 +203,7 @@ def _relu_op(low_real, high_real, allowed=_ALL):
             min(type_high, quantize_value(high_real, s_out, zp_out))
 
         def formula(q):
-            return np.clip(mbqm(q - zp_in, m, shift) + zp_out, low, high)
+            return requantize(q - zp_in, m, shift, zp_out, low, high)
         return _table_kernel(x, out, type_, formula)
     return prepare
 

@@ -19,7 +19,7 @@ from ..model import types
 from .arithmetic import broadcast_shape
 from .common import KernelError, as_array, expect_io, options_field, quantized_node
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier, \
-    rounding_divide_by_pot
+    requantize, rounding_divide_by_pot
 from .integer_params import activation_bounds, binary_table, check_types, domain, params, \
     require_zero_points
 from .registry import builtin
@@ -106,9 +106,7 @@ def _add_sub(node, sign):
         return sign * mbqm((q - zp2) << left, m2, sh2)
 
     def output(total):
-        r = mbqm(total, mo, sho)                           # a new array: finish in place
-        r += zpo
-        return np.clip(r, low, high, out=r)
+        return requantize(total, mo, sho, zpo, low, high)
     if type_ != types.INT16:
         return binary_kernel(type_, specs[2], shape,
                              lambda q1, q2: output(rescale1(q1) + rescale2(q2)))
@@ -143,7 +141,7 @@ def prepare_mul(node):
                                   type_)
 
     def formula(q1, q2):
-        return np.clip(mbqm((q1 - zp1) * (q2 - zp2), m, sh) + zpo, low, high)
+        return requantize((q1 - zp1) * (q2 - zp2), m, sh, zpo, low, high)
     return binary_kernel(type_, specs[2], shape, formula)
 
 
@@ -159,5 +157,5 @@ def prepare_squared_difference(node):
 
     def formula(q1, q2):
         d = mbqm((q1 - zp1) << left, m1, sh1) - mbqm((q2 - zp2) << left, m2, sh2)
-        return np.clip(mbqm(d * d, mo, sho) + zpo, -128, 127)
+        return requantize(d * d, mo, sho, zpo, -128, 127)
     return binary_kernel(type_, specs[2], shape, formula)
