@@ -92,11 +92,11 @@ def multiply_by_quantized_multiplier(x, multiplier, shift):
     return p
 
 
-def requantize(x, multiplier, shift, zp, low, high):
+def requantize(x, multiplier, shift, zp, low, high, multiply=None):
     """clamp(zp + MultiplyByQuantizedMultiplier(x, multiplier, shift), low, high), the
     integer kernels' output step, finished in place on MBQM's new array (0-d for a
-    numpy scalar)."""
-    r = np.asarray(multiply_by_quantized_multiplier(x, multiplier, shift))
+    numpy scalar). ``multiply``: another MBQM form (multiply_by_quantized_multiplier_int64)."""
+    r = np.asarray((multiply or multiply_by_quantized_multiplier)(x, multiplier, shift))
     r += zp
     return np.clip(r, low, high, out=r)
 

@@ -38,7 +38,8 @@ from ..model import types
 from .activations import ACT_NONE
 from .common import KernelError, is_quantized, options_field, type_name
 from .fixedpoint import (multiply_by_quantized_multiplier,
-                         multiply_by_quantized_multiplier_int64, quantize_multiplier)
+                         multiply_by_quantized_multiplier_int64, quantize_multiplier,
+                         requantize)
 from .integer_params import LIMITS, activation_bounds
 
 _EXACT_FLOAT32 = 2 ** 24
@@ -150,11 +151,8 @@ def fixed_point_requantizer(effective, out_zp, low, high, dtype, wide=False):
     scale = multiply_by_quantized_multiplier_int64 if wide else multiply_by_quantized_multiplier
 
     def requant(acc):
-        r = scale(acc if acc.dtype == np.int32 else acc.astype(np.int64), multipliers,
-                  shifts)
-        r += out_zp
-        np.clip(r, low, high, out=r)
-        return r.astype(dtype)
+        return requantize(acc if acc.dtype == np.int32 else acc.astype(np.int64), multipliers,
+                          shifts, out_zp, low, high, scale).astype(dtype)
     return requant
 
 
