@@ -29,6 +29,7 @@ from numlite.model.loader import load_model
 from numlite.ops import registry
 
 from ai_edge_litert import interpreter as litert  # noqa: E402  (test extra)
+from corpus_feeds import random_feed
 from differential import assert_same
 
 CORPUS = pathlib.Path(__file__).resolve().parent / "models" / "conformance"
@@ -65,24 +66,6 @@ REF_DISAGREES = {
                               "x_j^2)^beta, which the default kernel and TensorFlow compute",
     "ops_unary/lrn_radius2": "LOCAL_RESPONSE_NORMALIZATION: as lrn_defaults",
 }
-
-
-def random_feed(entry, dtype, rng):
-    """One input as inputs.json describes it: uniform in ``range`` (integer-valued when
-    ``integers`` or for integer dtypes; [0, 3) by default for those), else N(0, 1)."""
-    shape = entry["shape"]
-    low, high = entry.get("range", (None, None))
-    dtype = np.dtype(dtype)
-    if dtype == np.bool_:
-        return rng.random(shape) < 0.5
-    if dtype.kind in "iu":
-        return rng.integers(0 if low is None else low, 3 if high is None else high,
-                            size=shape).astype(dtype)
-    if entry.get("integers"):
-        return rng.integers(low, high, size=shape).astype(dtype)
-    if low is None:
-        return rng.standard_normal(shape).astype(dtype)
-    return rng.uniform(low, high, size=shape).astype(dtype)
 
 
 def make_inputs(name, key, details, seed):
@@ -214,23 +197,30 @@ def test_reference_disagreement_is_real(case_id):
             assert_same(other[output], value, rtol=RTOL, atol=ATOL)
 
 
-@pytest.mark.parametrize("name, key", [(n, k) for _, n, k in CASES],
-                         ids=[case_id for case_id, _, _ in CASES])
-def test_conformance(name, key):
-    case_id = next(c for c, n, k in CASES if (n, k) == (name, key))
-    reason = EXPECTED_MISSING.get(case_id)
+def run_expected(case_id, reason, lacking, run):
+    """``run()`` a corpus case against its EXPECTED_MISSING ``reason`` (None: must pass): a
+    "missing: A, B" reason must name exactly the ops ``lacking()`` returns, a listed case
+    must fail (an xfail carrying the error) and an unlisted one pass."""
     if reason is not None and reason.startswith("missing: "):
         listed = sorted(op.strip() for op in reason[len("missing: "):].split(","))
-        assert listed == missing_ops(name, key), (
-            f"EXPECTED_MISSING[{case_id!r}] is stale: numlite now lacks {missing_ops(name, key)}")
+        assert listed == lacking(), (
+            f"EXPECTED_MISSING[{case_id!r}] is stale: numlite now lacks {lacking()}")
     try:
-        run_case(name, key)
+        run()
     except Exception as error:  # noqa: BLE001  (any failure counts)
         if reason is None:
             raise
         detail = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         pytest.xfail(f"{reason} ({type(error).__name__}: {detail[:200]})")
     assert reason is None, f"{case_id} passes now: remove it from EXPECTED_MISSING"
+
+
+@pytest.mark.parametrize("name, key", [(n, k) for _, n, k in CASES],
+                         ids=[case_id for case_id, _, _ in CASES])
+def test_conformance(name, key):
+    case_id = next(c for c, n, k in CASES if (n, k) == (name, key))
+    run_expected(case_id, EXPECTED_MISSING.get(case_id), lambda: missing_ops(name, key),
+                 lambda: run_case(name, key))
 
 
 def status():
@@ -245,6 +235,13 @@ def status():
             problem = f"{type(error).__name__}: {str(error).strip()}"
         report[case_id] = (problem, errors, missing_ops(name, key))
     return report
+
+
+def missing_entry(case_id, missing, problem):
+    """The EXPECTED_MISSING line of a failing case: its missing ops, else its error."""
+    reason = ("missing: " + ", ".join(missing) if missing
+              else problem.splitlines()[0][:90].replace('"', "'"))
+    return f'    "{case_id}": "{reason}",'
 
 
 def main():
@@ -272,9 +269,7 @@ def main():
     for case_id, (problem, _, missing) in report.items():
         if problem is None:
             continue
-        reason = ("missing: " + ", ".join(missing) if missing
-                  else problem.splitlines()[0][:90].replace('"', "'"))
-        print(f'    "{case_id}": "{reason}",')
+        print(missing_entry(case_id, missing, problem))
     print("}")
 
 

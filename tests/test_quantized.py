@@ -43,8 +43,9 @@ import numlite
 from numlite.ops import registry
 
 from ai_edge_litert import interpreter as litert  # noqa: E402  (test extra)
+from corpus_feeds import random_feed
 from differential import assert_same
-from test_conformance import RESOLVERS, missing_ops, random_feed
+from test_conformance import RESOLVERS, missing_entry, missing_ops, run_expected
 
 CORPUS = pathlib.Path(__file__).resolve().parent / "models" / "quantized"
 MANIFEST = json.loads((CORPUS / "inputs.json").read_text())
@@ -267,20 +268,8 @@ def test_quantization_details(name):
 
 @pytest.mark.parametrize("name, key", CASES, ids=[case_id(name) for name, _ in CASES])
 def test_quantized(name, key):
-    reason = EXPECTED_MISSING.get(case_id(name))
-    if reason is not None and reason.startswith("missing: "):
-        listed = sorted(op.strip() for op in reason[len("missing: "):].split(","))
-        assert listed == refused_ops(name, key), (
-            f"EXPECTED_MISSING[{case_id(name)!r}] is stale: numlite now refuses "
-            f"{refused_ops(name, key)}")
-    try:
-        run_case(name, key)
-    except Exception as error:  # noqa: BLE001  (any failure counts)
-        if reason is None:
-            raise
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        pytest.xfail(f"{reason} ({type(error).__name__}: {detail[:200]})")
-    assert reason is None, f"{case_id(name)} passes now: remove it from EXPECTED_MISSING"
+    run_expected(case_id(name), EXPECTED_MISSING.get(case_id(name)),
+                 lambda: refused_ops(name, key), lambda: run_case(name, key))
 
 
 FLOAT_CASES = [(name, key) for name, key in CASES if is_float_model(name)]
@@ -329,10 +318,7 @@ def main():
             continue
         except Exception as error:  # noqa: BLE001
             problem = f"{type(error).__name__}: {str(error).strip()}"
-        refused = refused_ops(name, key)
-        reason = ("missing: " + ", ".join(refused) if refused
-                  else problem.splitlines()[0][:90].replace('"', "'"))
-        print(f'    "{case_id(name)}": "{reason}",')
+        print(missing_entry(case_id(name), refused_ops(name, key), problem))
     print("}")
 
 

@@ -33,9 +33,7 @@ Writes, beside the models:
 --check runs every signature in ai-edge-litert on those inputs (finite outputs expected).
 """
 
-import argparse
 import collections
-import json
 import os
 import pathlib
 import sys
@@ -52,8 +50,10 @@ ROOT = TOOLS.parent
 sys.path.insert(0, str(TOOLS))
 sys.path.insert(0, str(ROOT / "tests"))
 
+import corpus_cli  # noqa: E402
 import gen_seed_models as seed  # noqa: E402
 import gen_test_models as corpus  # noqa: E402
+from corpus_feeds import feed, random_feed  # noqa: E402  (tests/)
 from gen_test_models import concrete, convert_module, spec  # noqa: E402
 
 OUT = ROOT / "tests" / "models" / "conformance"
@@ -64,40 +64,9 @@ L = keras.layers
 MODELS = {}
 
 
-def model(name, description):
-    """Register a builder returning (tflite bytes, {signature: {input: feed spec}})."""
-    def register(fn):
-        MODELS[name] = (fn, description)
-        return fn
-    return register
-
-
-def feed(shape, low=None, high=None, integers=False):
-    """How the tests fill one input: uniform in [low, high) (integer-valued if ``integers``
-    or for integer dtypes), standard normal for floats without a range."""
-    entry = {"shape": list(shape)}
-    if low is not None:
-        entry["range"] = [low, high]
-    if integers:
-        entry["integers"] = True
-    return entry
-
-
-def random_feed(entry, dtype, rng):
-    """A numpy value for one ``feed`` entry (the same rule as tests/test_conformance.py)."""
-    shape = entry["shape"]
-    low, high = entry.get("range", (None, None))
-    dtype = np.dtype(dtype)
-    if dtype == np.bool_:
-        return rng.random(shape) < 0.5
-    if dtype.kind in "iu":
-        return rng.integers(0 if low is None else low, 3 if high is None else high,
-                            size=shape).astype(dtype)
-    if entry.get("integers"):
-        return rng.integers(low, high, size=shape).astype(dtype)
-    if low is None:
-        return rng.standard_normal(shape).astype(dtype)
-    return rng.uniform(low, high, size=shape).astype(dtype)
+#: ``@model(name, description)`` registers a builder returning (tflite bytes,
+#: {signature: {input: feed spec}})
+model = corpus_cli.registrar(MODELS)
 
 
 # ----------------------------------------------------------------------------- weights
@@ -1128,15 +1097,11 @@ def describe_model(content):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=pathlib.Path, default=OUT)
-    parser.add_argument("--only", nargs="*", help="generate only these files (no README)")
+    parser = corpus_cli.command_line(__doc__, OUT)
     parser.add_argument("--check", action="store_true",
                         help="run every signature in ai-edge-litert on the manifest inputs")
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    manifest_path = args.out / "inputs.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    args = corpus_cli.parse(parser, argv)
+    manifest = corpus_cli.load_manifest(args.out)
     entries, failures = [], []
     for name, (build, description) in MODELS.items():
         if args.only and name not in args.only:
@@ -1163,16 +1128,11 @@ def main(argv=None):
             print(f"  {key}: {io['inputs']} -> {io['outputs']}")
         if args.check:
             failures += [f"{name}: {p}" for p in check_in_litert(content, feeds)]
-    manifest = {k: manifest[k] for k in MODELS if k in manifest}
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-    if not args.only:
-        total = sum(size for _, _, size, _ in entries)
-        if total > MAX_TOTAL:
-            failures.append(f"corpus: {total} bytes > {MAX_TOTAL}")
-        (args.out / "README.md").write_text(readme(entries))
-    for failure in failures:
-        print("ERROR:", failure, file=sys.stderr)
-    return 1 if failures else 0
+    corpus_cli.save_manifest(args.out, manifest, MODELS)
+    total = sum(size for _, _, size, _ in entries)
+    if not args.only and total > MAX_TOTAL:
+        failures.append(f"corpus: {total} bytes > {MAX_TOTAL}")
+    return corpus_cli.finish(args, lambda: readme(entries), failures)
 
 
 if __name__ == "__main__":

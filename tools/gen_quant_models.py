@@ -22,8 +22,6 @@ shape and value range; integer inputs cover the quantized image of the float ran
 ``README.md`` (per model its ops with their input and output types).
 """
 
-import argparse
-import json
 import os
 import pathlib
 import sys
@@ -37,9 +35,10 @@ import tensorflow as tf  # noqa: E402
 TOOLS = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS))
 
+import corpus_cli  # noqa: E402
 import gen_conformance_models as conformance  # noqa: E402
 import gen_seed_models as seed  # noqa: E402
-from gen_conformance_models import feed, random_feed  # noqa: E402
+from corpus_feeds import feed, random_feed  # noqa: E402  (tests/, on the path)
 
 OUT = TOOLS.parent / "tests" / "models" / "quantized"
 MAX_BYTES = 600 * 1024
@@ -48,13 +47,9 @@ CALIBRATION_SAMPLES = 16
 MODELS = {}
 
 
-def model(name, description):
-    """Register a builder returning (tflite bytes, {input name: feed spec}) (one signature,
-    serving_default)."""
-    def register(fn):
-        MODELS[name] = (fn, description)
-        return fn
-    return register
+#: ``@model(name, description)`` registers a builder returning (tflite bytes,
+#: {input name: feed spec}) (one signature, serving_default)
+model = corpus_cli.registrar(MODELS)
 
 
 # ----------------------------------------------------------------------------- conversion
@@ -321,13 +316,8 @@ MODEL_BYTES = {}
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=pathlib.Path, default=OUT)
-    parser.add_argument("--only", nargs="*", help="generate only these files (no README)")
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    manifest_path = args.out / "inputs.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    args = corpus_cli.parse(corpus_cli.command_line(__doc__, OUT), argv)
+    manifest = corpus_cli.load_manifest(args.out)
     entries, failures = [], []
     for name, (build, description) in MODELS.items():
         if args.only and name not in args.only:
@@ -346,13 +336,8 @@ def main(argv=None):
         print(f"{name}: {len(content)} bytes, ops {seed.ops_of(content)}", flush=True)
         failures += [f"{name}: {p}" for p in
                      conformance.check_in_litert(content, manifest[name])]
-    manifest = {k: manifest[k] for k in MODELS if k in manifest}
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-    if not args.only:
-        (args.out / "README.md").write_text(readme(entries))
-    for failure in failures:
-        print("ERROR:", failure, file=sys.stderr)
-    return 1 if failures else 0
+    corpus_cli.save_manifest(args.out, manifest, MODELS)
+    return corpus_cli.finish(args, lambda: readme(entries), failures)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,6 @@ The generator also checks that TensorFlow's Restore reads a checkpoint written b
 numlite's FlexSave kernel (numlite is imported from python/).
 """
 
-import argparse
 import json
 import os
 import pathlib
@@ -51,6 +50,7 @@ sys.path.insert(0, str(TOOLS))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "python"))
 
+import corpus_cli  # noqa: E402
 import gen_seed_models as seed  # noqa: E402
 import gen_test_models as corpus  # noqa: E402
 
@@ -75,11 +75,7 @@ TF_STEPS = 5
 DATA_SEED = 42
 
 
-def model(name, description):
-    def register(fn):
-        MODELS[name] = (fn, description)
-        return fn
-    return register
+model = corpus_cli.registrar(MODELS)
 
 
 def spec(shape, dtype=tf.float32):
@@ -440,13 +436,11 @@ entry_content = {}
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=ROOT / "tests" / "models" / "stateful")
-    parser.add_argument("--only", nargs="*", help="generate only these files (no README; "
-                        "function names and table ids may differ from a full run)")
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    parser = corpus_cli.command_line(
+        __doc__, ROOT / "tests" / "models" / "stateful",
+        "generate only these files (no README; function names and table ids may differ "
+        "from a full run)")
+    args = corpus_cli.parse(parser, argv)
     entries, failures = [], []
     for name, (build, description) in MODELS.items():
         if args.only and name not in args.only:
@@ -471,11 +465,7 @@ def main(argv=None):
             check_numlite_checkpoint_in_tf(entry_content["training.tflite"])
         except Exception as error:  # noqa: BLE001  (report, keep generating)
             failures.append(f"training.tflite: numlite checkpoint check: {error!r}")
-    if not args.only:
-        (args.out / "README.md").write_text(readme(entries))
-    for failure in failures:
-        print("ERROR:", failure, file=sys.stderr)
-    return 1 if failures else 0
+    return corpus_cli.finish(args, lambda: readme(entries), failures)
 
 
 if __name__ == "__main__":

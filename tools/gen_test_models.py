@@ -13,7 +13,6 @@ converter emits anything else. It also writes
                             ai-edge-litert for them)
 """
 
-import argparse
 import json
 import os
 import pathlib
@@ -30,6 +29,7 @@ ROOT = TOOLS.parent
 sys.path.insert(0, str(TOOLS))
 sys.path.insert(0, str(ROOT / "tests"))
 
+import corpus_cli  # noqa: E402
 import gen_seed_models as seed  # noqa: E402
 
 ALLOWED_OPS = {
@@ -42,11 +42,7 @@ MAX_BYTES = 100 * 1024
 MODELS = {}
 
 
-def model(name, description):
-    def register(fn):
-        MODELS[name] = (fn, description)
-        return fn
-    return register
+model = corpus_cli.registrar(MODELS)
 
 
 def spec(shape, dtype=tf.float32):
@@ -596,11 +592,7 @@ def readme(entries):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=pathlib.Path, default=ROOT / "tests" / "models")
-    parser.add_argument("--only", nargs="*", help="generate only these files (no README)")
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    args = corpus_cli.parse(corpus_cli.command_line(__doc__, ROOT / "tests" / "models"), argv)
     entries, failures = [], []
     for name, (build, description) in MODELS.items():
         if args.only and name not in args.only:
@@ -623,11 +615,7 @@ def main(argv=None):
                 "[\n" + ",\n".join(json.dumps(case) for case in oracle) + "\n]\n")
             for case in oracle:
                 print(f"  {case['signature']}: {case.get('outputs', case.get('error'))}")
-    if not args.only:
-        (args.out / "README.md").write_text(readme(entries))
-    for failure in failures:
-        print("ERROR:", failure, file=sys.stderr)
-    return 1 if failures else 0
+    return corpus_cli.finish(args, lambda: readme(entries), failures)
 
 
 if __name__ == "__main__":

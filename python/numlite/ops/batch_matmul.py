@@ -15,14 +15,9 @@ from .shape import broadcast_dims
 from .support import FLOAT32, check_type, refuse_quantized
 
 
-@builtin("BATCH_MATMUL")
-def prepare_batch_matmul(node):
-    x, y = expect_io(node, 2)
-    out = node.outputs[0]
-    require_same_type(node, x, y, "lhs", "rhs")
-    require_same_type(node, x, out)
-    check_type(node, x, (FLOAT32,))
-    refuse_quantized(node)
+def matmul_geometry(node, x, y):
+    """(adj_x, adj_y, inner depth, output shape) of a BATCH_MATMUL node, checking the
+    operand ranks (2 to 5), the inner dimensions and the batch broadcast."""
     if len(x.shape) < 2 or len(y.shape) < 2 or len(x.shape) > 5 or len(y.shape) > 5:
         raise KernelError(f"BATCH_MATMUL: operand ranks must be 2 to 5, got shapes "
                           f"{list(x.shape)} and {list(y.shape)}")
@@ -34,7 +29,18 @@ def prepare_batch_matmul(node):
         raise KernelError(f"BATCH_MATMUL: inner dimensions differ: lhs {list(x.shape)} "
                           f"(adj_x={adj_x}) and rhs {list(y.shape)} (adj_y={adj_y})")
     batch = broadcast_dims("BATCH_MATMUL", x.shape[:-2], y.shape[:-2])
-    shape = tuple(batch) + (m, n)
+    return adj_x, adj_y, kx, tuple(batch) + (m, n)
+
+
+@builtin("BATCH_MATMUL")
+def prepare_batch_matmul(node):
+    x, y = expect_io(node, 2)
+    out = node.outputs[0]
+    require_same_type(node, x, y, "lhs", "rhs")
+    require_same_type(node, x, out)
+    check_type(node, x, (FLOAT32,))
+    refuse_quantized(node)
+    adj_x, adj_y, _, shape = matmul_geometry(node, x, y)
     matmul, swap = np.matmul, np.swapaxes
 
     if y.value is not None:

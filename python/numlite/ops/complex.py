@@ -27,31 +27,13 @@ def _check(node):
     return x
 
 
-@builtin("REAL")
-def prepare_real(node):
+#: op -> run: the parts are copied out of the complex array (np.real and np.imag give views)
+_RUNS = {"REAL": lambda a: np.real(a).copy(),
+         "IMAG": lambda a: np.imag(a).copy(),
+         "COMPLEX_ABS": lambda a: np.asarray(np.abs(a))}
+
+
+@builtin(*_RUNS)
+def prepare_complex_part(node):
     x = _check(node)
-    real = np.real
-
-    def run(a):
-        return real(a).copy()
-    return run, [x.shape]
-
-
-@builtin("IMAG")
-def prepare_imag(node):
-    x = _check(node)
-    imag = np.imag
-
-    def run(a):
-        return imag(a).copy()
-    return run, [x.shape]
-
-
-@builtin("COMPLEX_ABS")
-def prepare_complex_abs(node):
-    x = _check(node)
-    absolute = np.abs
-
-    def run(a):
-        return np.asarray(absolute(a))
-    return run, [x.shape]
+    return _RUNS[node.op_name], [x.shape]

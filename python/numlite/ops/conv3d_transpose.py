@@ -17,46 +17,21 @@ activation. No loop over voxels or channels.
 
 import numpy as np
 
-from .activations import fused_activation
-from .common import KernelError, options_field
-from .conv import finisher
 from .registry import builtin
-from .windows import (check_arity, check_float, check_rank, known_ints, out_size,
-                      padding_option, positive_option, same_padding)
+from .transpose_conv import (output_shape_kernel, transpose_finisher, transpose_geometry,
+                             transpose_operands, zeros_run)
+from .windows import padding_option, positive_option
 
 
 @builtin("CONV_3D_TRANSPOSE")
 def prepare_conv_3d_transpose(node):
-    check_arity(node, (3, 4))
-    shape_spec, f, x = node.inputs[:3]
-    bias = node.inputs[3] if len(node.inputs) == 4 else None
-    if shape_spec is None or f is None or x is None:
-        raise KernelError("CONV_3D_TRANSPOSE: missing output_shape, filter or input")
-    for spec, what in ((x, "input"), (f, "filter"), (node.outputs[0], "output")):
-        check_float(node, spec, what)
-    check_rank(node, x, 5)
-    check_rank(node, f, 5, "filter")
+    shape_spec, f, x, bias = transpose_operands(node, 5, "filter")
     kernel, (cout, cin) = tuple(f.shape[:3]), f.shape[3:]
     batch, sizes, xin = x.shape[0], tuple(x.shape[1:4]), x.shape[4]
-    if xin != cin:
-        raise KernelError(f"CONV_3D_TRANSPOSE: input channels {xin} do not match the filter's "
-                          f"input channels {cin}")
-    if min(kernel) <= 0:
-        raise KernelError(f"CONV_3D_TRANSPOSE: empty filter of shape {list(f.shape)}")
-    if bias is not None:
-        check_float(node, bias, "bias")
-        if int(np.prod(bias.shape, dtype=np.int64)) != cout:
-            raise KernelError(f"CONV_3D_TRANSPOSE: bias has shape {list(bias.shape)}, "
-                              f"expected [{cout}]")
-    if shape_spec.shape is None or tuple(shape_spec.shape) != (5,):
-        raise KernelError(f"CONV_3D_TRANSPOSE: output_shape must be a 1-D tensor of 5 values, "
-                          f"got shape {shape_spec.shape}")
-    act = fused_activation(options_field(node, "fused_activation_function", 0), np.float32,
-                           node.op_name)
+    finish = transpose_finisher(node, f.shape, kernel, cin, cout, bias, xin)
     strides = tuple(positive_option(node, f"stride_{a}") for a in "dhw")
     dilations = tuple(positive_option(node, f"dilation_{a}_factor") for a in "dhw")
     padding = padding_option(node)
-    finish = finisher(None if bias is None or bias.value is None else bias.value, act, cout)
     taps = int(np.prod(kernel))
     m_rows = batch * int(np.prod(sizes))
 
@@ -70,26 +45,11 @@ def prepare_conv_3d_transpose(node):
 
     def plan(requested):
         """run(s, w, x, b) for output shape ``requested`` (5 ints)."""
-        out_n, *outs, out_c = (int(d) for d in requested)
-        if out_n != batch or out_c != cout or min(outs) < 0:
-            raise KernelError(f"CONV_3D_TRANSPOSE: output_shape {list(requested)} does not fit "
-                              f"an input of shape {list(x.shape)} and {cout} output channels")
-        out_shape = (out_n, *outs, out_c)
-        computed = [out_size(padding, o, k, s, d)
-                    for o, k, s, d in zip(outs, kernel, strides, dilations)]
-        for axis, (c, n) in enumerate(zip(computed, sizes)):
-            if c != n:      # LiteRT's check: the output must map back onto the input
-                raise KernelError(f"unused_out_{('depth', 'height', 'width')[axis]} != "
-                                  f"SizeOfDimension(input, {axis + 1}) ({c} != {n})")
-        pads = [same_padding(o, k, s, d, c)[0]
-                for o, k, s, d, c in zip(outs, kernel, strides, dilations, computed)]
+        out_shape, full, crop = transpose_geometry(
+            node, requested, x, cout, kernel, strides, dilations, padding,
+            ("unused_out_depth", "unused_out_height", "unused_out_width"))
         if 0 in out_shape or m_rows == 0 or cin == 0:
-            def run_trivial(_s, w, a, b=None):
-                return finish(np.zeros(out_shape, np.float32), b)
-            return run_trivial, out_shape
-        full = [max((n - 1) * s + (k - 1) * d + 1, p + o)
-                for n, s, k, d, p, o in zip(sizes, strides, kernel, dilations, pads, outs)]
-        crop = (slice(None),) + tuple(slice(p, p + o) for p, o in zip(pads, outs))
+            return zeros_run(out_shape, finish), out_shape
         spread = [(t, (slice(None),) + tuple(
                       slice(i * d, i * d + (n - 1) * s + 1, s)
                       for i, d, n, s in zip(np.unravel_index(t, kernel), dilations, sizes,
@@ -105,18 +65,4 @@ def prepare_conv_3d_transpose(node):
                 add(target, cols[:, :, :, :, t], out=target)
             return finish(np.ascontiguousarray(canvas[crop]), b)
         return run, out_shape
-
-    requested = known_ints(node, shape_spec, "output_shape")
-    if requested is not None:
-        run, out_shape = plan(requested.tolist())
-        return run, [out_shape]
-
-    cache = {}
-
-    def run_dynamic(s, w, a, b=None):
-        key = tuple(int(d) for d in np.asarray(s).reshape(-1))
-        if key not in cache:
-            cache.clear()
-            cache[key] = plan(list(key))[0]
-        return cache[key](s, w, a, b)
-    return run_dynamic, [None]
+    return output_shape_kernel(node, shape_spec, plan)

@@ -5,7 +5,8 @@ Weights are [units, in]; the input may have any rank and is flattened to
 are transposed once at prepare into a contiguous [in, units] array. Sparse constant
 weights (SparsityParameters, e.g. the 1x4 blocks of the converter's EXPERIMENTAL_SPARSITY)
 are densified once at prepare and then multiply like dense ones. Hybrid (int8 weights,
-float input) and quantized kernels are not implemented.
+float input) and quantized kernels are variants in hybrid.py and integer_fully_connected.py;
+they share fc_operands and fc_geometry.
 """
 
 import numpy as np
@@ -18,6 +19,46 @@ from .registry import builtin
 from .windows import model_tensor
 
 
+def fc_operands(node):
+    """(input, weights, bias or None, output) specs; arity, weights-format and
+    fused-activation checks shared by the float, integer and hybrid kernels."""
+    if len(node.inputs) not in (2, 3) or len(node.outputs) != 1:
+        raise KernelError(f"FULLY_CONNECTED: expected 2 or 3 inputs and 1 output, got "
+                          f"{len(node.inputs)} and {len(node.outputs)}")
+    x, w = node.inputs[0], node.inputs[1]
+    if x is None or w is None:
+        raise KernelError("FULLY_CONNECTED: missing input or weights")
+    if options_field(node, "weights_format", 0) != 0:
+        raise KernelError("FULLY_CONNECTED: only the DEFAULT weights format is supported")
+    if options_field(node, "fused_activation_function", 0) not in (0, 1, 2, 3):
+        raise KernelError("params->activation == kTfLiteActNone || params->activation == "
+                          "kTfLiteActRelu || params->activation == kTfLiteActReluN1To1 || "
+                          "params->activation == kTfLiteActRelu6 was not true.")
+    bias = node.inputs[2] if len(node.inputs) == 3 else None
+    return x, w, bias, node.outputs[0]
+
+
+def fc_geometry(node, x, w_shape):
+    """(batch, depth, units, output shape): the input flattened to rows of the weights'
+    depth, ``keep_num_dims`` keeping its leading dimensions."""
+    if len(w_shape) != 2:
+        raise KernelError(f"FULLY_CONNECTED: weights must be 2-D, got shape {list(w_shape)}")
+    units, depth = w_shape
+    if depth == 0:
+        raise KernelError("FULLY_CONNECTED: weights have 0 input features")
+    size = int(np.prod(x.shape, dtype=np.int64))
+    if size % depth:
+        raise KernelError(f"FULLY_CONNECTED: input of shape {list(x.shape)} does not divide "
+                          f"into rows of {depth}")
+    batch = size // depth
+    if options_field(node, "keep_num_dims", False):
+        if not x.shape or x.shape[-1] != depth:
+            raise KernelError(f"FULLY_CONNECTED: keep_num_dims needs the input's last "
+                              f"dimension ({list(x.shape)}) to equal {depth}")
+        return batch, depth, units, tuple(x.shape[:-1]) + (units,)
+    return batch, depth, units, (batch, units)
+
+
 def _check_float(node, spec, what):
     if spec.type != types.FLOAT32 or is_quantized(spec):
         raise KernelError(f"FULLY_CONNECTED: {what} type {type_name(spec)}"
@@ -28,21 +69,12 @@ def _check_float(node, spec, what):
 
 @builtin("FULLY_CONNECTED")
 def prepare_fully_connected(node):
-    if len(node.inputs) not in (2, 3) or len(node.outputs) != 1:
-        raise KernelError(f"FULLY_CONNECTED: expected 2 or 3 inputs and 1 output, got "
-                          f"{len(node.inputs)} and {len(node.outputs)}")
-    x, w = node.inputs[0], node.inputs[1]
-    bias = node.inputs[2] if len(node.inputs) == 3 else None
-    out = node.outputs[0]
-    if x is None or w is None:
-        raise KernelError("FULLY_CONNECTED: missing input or weights")
+    x, w, bias, out = fc_operands(node)
     _check_float(node, x, "input")
     _check_float(node, w, "weights")
     _check_float(node, out, "output")
     if bias is not None:
         _check_float(node, bias, "bias")
-    if options_field(node, "weights_format", 0) != 0:
-        raise KernelError("FULLY_CONNECTED: only the DEFAULT weights format is supported")
     w_const = sparse_constant(node, w)
     if w_const is None:
         if w.value is None and getattr(model_tensor(node, w), "sparsity", None) is not None:
@@ -50,33 +82,13 @@ def prepare_fully_connected(node):
                               "values")
         w_const = w.value
     w_shape = w.shape if w_const is None else w_const.shape
-    if len(w_shape) != 2:
-        raise KernelError(f"FULLY_CONNECTED: weights must be 2-D, got shape {list(w_shape)}")
-    units, depth = w_shape
+    batch, depth, units, out_shape = fc_geometry(node, x, w_shape)
     if bias is not None and int(np.prod(bias.shape, dtype=np.int64)) != units:
         raise KernelError(f"FULLY_CONNECTED: bias has {int(np.prod(bias.shape))} elements, "
                           f"expected {units}")
-    size = int(np.prod(x.shape, dtype=np.int64))
-    if depth == 0:
-        raise KernelError("FULLY_CONNECTED: weights have 0 input features")
-    if size % depth:
-        raise KernelError(f"FULLY_CONNECTED: input of shape {list(x.shape)} does not divide "
-                          f"into rows of {depth}")
-    batch = size // depth
-    if options_field(node, "keep_num_dims", False):
-        if not x.shape or x.shape[-1] != depth:
-            raise KernelError(f"FULLY_CONNECTED: keep_num_dims needs the input's last "
-                              f"dimension ({list(x.shape)}) to equal {depth}")
-        out_shape = tuple(x.shape[:-1]) + (units,)
-    else:
-        out_shape = (batch, units)
     flat = (batch, depth)
-    code = options_field(node, "fused_activation_function", 0)
-    if code not in (0, 1, 2, 3):
-        raise KernelError("params->activation == kTfLiteActNone || params->activation == "
-                          "kTfLiteActRelu || params->activation == kTfLiteActReluN1To1 || "
-                          "params->activation == kTfLiteActRelu6 was not true.")
-    act = fused_activation(code, np.float32, "FULLY_CONNECTED")
+    act = fused_activation(options_field(node, "fused_activation_function", 0), np.float32,
+                           "FULLY_CONNECTED")
     matmul, add = np.matmul, np.add
     if w_const is not None and (bias is None or bias.value is not None):
         # the usual case: constant weights (and bias) prepared once, one closure per call

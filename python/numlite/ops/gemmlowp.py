@@ -10,36 +10,7 @@ import math
 
 import numpy as np
 
-
-def srdhm(a, b, bits=32):
-    """SaturatingRoundingDoublingHighMul of ``bits``-bit raws. The C++ form truncates
-    (ab + nudge) / 2**(bits-1) with nudge = +-2**(bits-2); for negative ab that is
-    floor((ab + 2**(bits-2)) / 2**(bits-1)) too, so one arithmetic shift serves both signs."""
-    low = -(1 << (bits - 1))
-    high = (np.multiply(a, b, dtype=np.int64) + (1 << (bits - 2))) >> (bits - 1)
-    overflow = (a == low) & (b == low)
-    return np.where(overflow, -low - 1, high) if np.any(overflow) else high
-
-
-def rounding_divide_by_pot(x, exponent):
-    """RoundingDivideByPOT: x / 2**exponent rounded half away from zero."""
-    if exponent <= 0:
-        return x
-    mask = (1 << exponent) - 1
-    return (x >> exponent) + ((x & mask) > (mask >> 1) + (x < 0))
-
-
-def multiply_each(x, multiplier, shift):
-    """MultiplyByQuantizedMultiplier with per-element multipliers and shifts (arrays)."""
-    a = (x << np.maximum(shift, 0)).astype(np.int32).astype(np.int64)
-    high = srdhm(a, multiplier)
-    return rounding_divide_by_pot_each(high, np.maximum(-shift, 0))
-
-
-def rounding_divide_by_pot_each(x, exponent):
-    """RoundingDivideByPOT with per-element exponents >= 0 (arrays)."""
-    mask = (np.int64(1) << exponent) - 1
-    return (x >> exponent) + ((x & mask) > (mask >> 1) + (x < 0))
+from .fixedpoint import rounding_divide_by_pot, srdhm
 
 
 def saturating_shift_left(x, exponent, bits=32):

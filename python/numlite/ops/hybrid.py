@@ -31,8 +31,8 @@ from ..model import types
 from . import lstm
 from .activations import fused_activation
 from .common import KernelError, clip_ufunc, expect_io, is_quantized, options_field
+from .fully_connected import fc_geometry, fc_operands
 from .integer_conv import conv_accumulator, conv_operands, depthwise_accumulator
-from .integer_fully_connected import fc_geometry, fc_operands
 from .integer_gemm import ExactGemm, channel_scales, constant_of, gemm_dtype
 from .registry import builtin
 from .shape import broadcast_dims
@@ -121,7 +121,7 @@ def prepare_hybrid_fully_connected(node):
     x, w, bias, out = fc_operands(node)
     if out.type != types.FLOAT32:
         raise KernelError("FULLY_CONNECTED: a hybrid node needs a float32 output")
-    batch, depth, units, out_shape = fc_geometry(node, x, w)
+    batch, depth, units, out_shape = fc_geometry(node, x, w.shape)
     weights = constant_of(node, w, "weights").astype(np.int64).T          # [depth, units]
     w_scales = channel_scales(node, w, units, 0, "weights")
     b = _float_bias(node, bias, units)

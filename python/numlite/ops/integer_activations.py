@@ -23,11 +23,12 @@ import numpy as np
 from ..model import types
 from .arithmetic import broadcast_shape
 from .common import KernelError, as_array, expect_io, options_field, quantized_node
-from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
-from .gemmlowp import rounding_divide_by_pot, saturating_shift_left, srdhm
+from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier, \
+    requantize, rounding_divide_by_pot, srdhm
+from .gemmlowp import saturating_shift_left
 from .integer_arithmetic import binary_kernel, checked_log2
-from .integer_params import LIMITS, check_types, float32_ratio, float_function_table, \
-    int16_lookup, int16_table, params, quantize_value, require_zero_points, unary_table
+from .integer_params import LIMITS, check_types, clamp_bounds, float32_ratio, \
+    float_function_table, int16_lookup, int16_table, params, require_zero_points, unary_table
 from .registry import builtin
 
 _EIGHT_BIT = (types.INT8, types.UINT8)
@@ -196,13 +197,10 @@ def _relu_op(low_real, high_real, allowed=_ALL):
     def prepare(node):
         type_, (s_in, zp_in), (s_out, zp_out), x, out = _unary(node, allowed)
         m, shift = quantize_multiplier(float32_ratio(s_in, s_out))
-        type_low, type_high = LIMITS[type_]
-        low = max(type_low, quantize_value(low_real, s_out, zp_out))
-        high = type_high if high_real is None else \
-            min(type_high, quantize_value(high_real, s_out, zp_out))
+        low, high = clamp_bounds(low_real, high_real, s_out, zp_out, type_)
 
         def formula(q):
-            return np.clip(mbqm(q - zp_in, m, shift) + zp_out, low, high)
+            return requantize(q - zp_in, m, shift, zp_out, low, high)
         return _table_kernel(x, out, type_, formula)
     return prepare
 

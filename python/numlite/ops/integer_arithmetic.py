@@ -18,8 +18,8 @@ import numpy as np
 from ..model import types
 from .arithmetic import broadcast_shape
 from .common import KernelError, as_array, expect_io, options_field, quantized_node
-from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
-from .gemmlowp import rounding_divide_by_pot
+from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier, \
+    requantize, rounding_divide_by_pot
 from .integer_params import activation_bounds, binary_table, check_types, domain, params, \
     require_zero_points
 from .registry import builtin
@@ -106,16 +106,18 @@ def _add_sub(node, sign):
         return sign * mbqm((q - zp2) << left, m2, sh2)
 
     def output(total):
-        return np.clip(mbqm(total, mo, sho) + zpo, low, high)
+        return requantize(total, mo, sho, zpo, low, high)
     if type_ != types.INT16:
         return binary_kernel(type_, specs[2], shape,
                              lambda q1, q2: output(rescale1(q1) + rescale2(q2)))
-    # int16: each input's rescaling is a table over its 65536 values
-    table1, table2 = rescale1(domain(type_)), rescale2(domain(type_))
-    dtype = specs[2].dtype
+    # int16: each input's rescaling is a table over its 65536 values; they are below 2**29
+    # in magnitude (a 16-bit value << 15, times at most 1/2), so the sum fits in int32
+    table1, table2 = (rescale(domain(type_)).astype(np.int32) for rescale in (rescale1, rescale2))
+    dtype, take = specs[2].dtype, np.take          # np.take beats fancy indexing here
 
     def run(a, b):
-        return output(table1[a.view(np.uint16)] + table2[b.view(np.uint16)]).astype(dtype)
+        return output(take(table1, a.view(np.uint16)) + take(table2, b.view(np.uint16))) \
+            .astype(dtype)
     return (as_array(run) if shape == () else run), [shape]
 
 
@@ -140,7 +142,7 @@ def prepare_mul(node):
                                   type_)
 
     def formula(q1, q2):
-        return np.clip(mbqm((q1 - zp1) * (q2 - zp2), m, sh) + zpo, low, high)
+        return requantize((q1 - zp1) * (q2 - zp2), m, sh, zpo, low, high)
     return binary_kernel(type_, specs[2], shape, formula)
 
 
@@ -156,5 +158,5 @@ def prepare_squared_difference(node):
 
     def formula(q1, q2):
         d = mbqm((q1 - zp1) << left, m1, sh1) - mbqm((q2 - zp2) << left, m2, sh2)
-        return np.clip(mbqm(d * d, mo, sho) + zpo, -128, 127)
+        return requantize(d * d, mo, sho, zpo, -128, 127)
     return binary_kernel(type_, specs[2], shape, formula)

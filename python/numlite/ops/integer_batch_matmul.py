@@ -13,11 +13,11 @@ int16), plus the output zero point, clamped to the type's range.
 import numpy as np
 
 from ..model import types
-from .common import KernelError, expect_io, options_field, quantized_node, type_name
-from .integer_gemm import (TYPE_LIMITS, fixed_point_requantizer, gemm_dtype, magnitude,
-                           scales_of, zero_point_of)
+from .batch_matmul import matmul_geometry
+from .common import KernelError, expect_io, quantized_node, type_name
+from .integer_gemm import fixed_point_requantizer, gemm_dtype, magnitude, scales_of, zero_point_of
+from .integer_params import LIMITS
 from .registry import builtin
-from .shape import broadcast_dims
 
 
 @builtin("BATCH_MATMUL", when=quantized_node)
@@ -29,17 +29,7 @@ def prepare_integer_batch_matmul(node):
             out.type not in (x.type, types.INT32) or (out.type == types.INT32 and not raw):
         raise KernelError(f"BATCH_MATMUL: quantized operands {type_name(x)} and "
                           f"{type_name(y)} with a {type_name(out)} output are not supported")
-    if len(x.shape) < 2 or len(y.shape) < 2 or len(x.shape) > 5 or len(y.shape) > 5:
-        raise KernelError(f"BATCH_MATMUL: operand ranks must be 2 to 5, got shapes "
-                          f"{list(x.shape)} and {list(y.shape)}")
-    adj_x = bool(options_field(node, "adj_x", False))
-    adj_y = bool(options_field(node, "adj_y", False))
-    m, kx = (x.shape[-1], x.shape[-2]) if adj_x else (x.shape[-2], x.shape[-1])
-    ky, n = (y.shape[-1], y.shape[-2]) if adj_y else (y.shape[-2], y.shape[-1])
-    if kx != ky:
-        raise KernelError(f"BATCH_MATMUL: inner dimensions differ: lhs {list(x.shape)} "
-                          f"(adj_x={adj_x}) and rhs {list(y.shape)} (adj_y={adj_y})")
-    shape = tuple(broadcast_dims("BATCH_MATMUL", x.shape[:-2], y.shape[:-2])) + (m, n)
+    adj_x, adj_y, kx, shape = matmul_geometry(node, x, y)
     if raw:                            # LiteRT ignores the quantization here
         zp_x = zp_y = 0
         requant = None
@@ -49,7 +39,7 @@ def prepare_integer_batch_matmul(node):
             raise KernelError("BATCH_MATMUL: int16 zero points must be 0")
         s_x, s_y = scales_of(node, x, "lhs")[0], scales_of(node, y, "rhs")[0]
         real = float(np.float32(s_x * s_y) / scales_of(node, out, "output")[0])
-        requant = fixed_point_requantizer(np.array([real]), zp_out, *TYPE_LIMITS[out.type],
+        requant = fixed_point_requantizer(np.array([real]), zp_out, *LIMITS[out.type],
                                           out.dtype, wide=x.type == types.INT16)
     dtype = gemm_dtype(kx * magnitude(x, zp_x) * magnitude(y, zp_y))     # int64 beyond 2**53
     swap = np.swapaxes

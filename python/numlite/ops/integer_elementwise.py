@@ -18,8 +18,8 @@ import numpy as np
 
 from ..model import types
 from .common import KernelError, as_array, expect_io, quantized_node
-from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
-from .gemmlowp import inv_sqrt_multiplier, srdhm
+from .fixedpoint import quantize_multiplier, requantize, srdhm
+from .gemmlowp import inv_sqrt_multiplier
 from .integer_data import plain_node
 from .integer_params import LIMITS, check_types, float32_ratio, float_function_table, params, \
     require_zero_points, unary_table
@@ -41,7 +41,7 @@ def prepare_rsqrt(node):
         v = q - zp_in
         inv, inv_shift = inv_sqrt_multiplier(v)
         data = srdhm(np.left_shift(1, inv_shift + _SHIFT), inv)    # MBQM(1, inv, shift + 20)
-        r = np.clip(mbqm(data, m, shift - _SHIFT) + zp_out, low, high)
+        r = requantize(data, m, shift - _SHIFT, zp_out, low, high)
         return np.where(v == 0, high, r)
     lookup = unary_table(type_, out.dtype, formula)
 
@@ -62,7 +62,7 @@ def prepare_abs(node):
     low, high = LIMITS[type_]
 
     def formula(q):
-        return np.clip(mbqm(np.abs(q - zp_in), m, shift) + zp_out, low, high)
+        return requantize(np.abs(q - zp_in), m, shift, zp_out, low, high)
     run = unary_table(type_, out.dtype, formula)
     return (as_array(run) if x.shape == () else run), [x.shape]
 

@@ -15,7 +15,8 @@ depth, ``keep_num_dims`` keeps its leading dimensions).
 import numpy as np
 
 from ..model import types
-from .common import KernelError, options_field, quantized_node, type_name
+from .common import KernelError, quantized_node, type_name
+from .fully_connected import fc_geometry, fc_operands
 from .integer_gemm import (ExactGemm, activation_limits, channel_scales, check_bias,
                            constant_of, effective_scales, float_requantizer, int16_bias_type,
                            magnitude, scales_of, zero_point_of)
@@ -27,42 +28,6 @@ _SUPPORTED = {types.INT8: (types.INT8, (types.INT32,)),
               types.INT16: (types.INT8, None)}        # int16: see quantized_bias_type
 
 
-def fc_geometry(node, x, w):
-    """(batch, depth, units, output shape) of a FULLY_CONNECTED node, as the float kernel."""
-    if len(w.shape) != 2:
-        raise KernelError(f"FULLY_CONNECTED: weights must be 2-D, got shape {list(w.shape)}")
-    units, depth = w.shape
-    size = int(np.prod(x.shape, dtype=np.int64))
-    if depth == 0 or size % depth:
-        raise KernelError(f"FULLY_CONNECTED: input of shape {list(x.shape)} does not divide "
-                          f"into rows of {depth}")
-    batch = size // depth
-    if options_field(node, "keep_num_dims", False):
-        if not x.shape or x.shape[-1] != depth:
-            raise KernelError(f"FULLY_CONNECTED: keep_num_dims needs the input's last "
-                              f"dimension ({list(x.shape)}) to equal {depth}")
-        return batch, depth, units, tuple(x.shape[:-1]) + (units,)
-    return batch, depth, units, (batch, units)
-
-
-def fc_operands(node):
-    """(input, weights, bias or None, output) specs; arity and fused-activation checks."""
-    if len(node.inputs) not in (2, 3) or len(node.outputs) != 1:
-        raise KernelError(f"FULLY_CONNECTED: expected 2 or 3 inputs and 1 output, got "
-                          f"{len(node.inputs)} and {len(node.outputs)}")
-    x, w = node.inputs[0], node.inputs[1]
-    if x is None or w is None:
-        raise KernelError("FULLY_CONNECTED: missing input or weights")
-    if options_field(node, "weights_format", 0) != 0:
-        raise KernelError("FULLY_CONNECTED: only the DEFAULT weights format is supported")
-    if options_field(node, "fused_activation_function", 0) not in (0, 1, 2, 3):
-        raise KernelError("params->activation == kTfLiteActNone || params->activation == "
-                          "kTfLiteActRelu || params->activation == kTfLiteActReluN1To1 || "
-                          "params->activation == kTfLiteActRelu6 was not true.")
-    bias = node.inputs[2] if len(node.inputs) == 3 else None
-    return x, w, bias, node.outputs[0]
-
-
 @builtin("FULLY_CONNECTED", when=quantized_node)
 def prepare_integer_fully_connected(node):
     x, w, bias, out = fc_operands(node)
@@ -71,7 +36,7 @@ def prepare_integer_fully_connected(node):
         raise KernelError(f"FULLY_CONNECTED: {type_name(x)} input needs "
                           f"{types.type_name(weight_type)} weights and a {type_name(x)} "
                           f"output, got {type_name(w)} and {type_name(out)}")
-    batch, depth, units, out_shape = fc_geometry(node, x, w)
+    batch, depth, units, out_shape = fc_geometry(node, x, w.shape)
     w_scales = channel_scales(node, w, units, 0, "weights")
     per_channel = scales_of(node, w, "weights").size > 1
     zp_in, zp_w, zp_out = zero_point_of(x), zero_point_of(w), zero_point_of(out)

@@ -35,12 +35,12 @@ kernels). Both add the output zero point and clamp to the fused activation's ran
 import numpy as np
 
 from ..model import types
-from .activations import ACT_NONE, ACT_RELU, ACT_RELU6, ACT_RELU_N1_TO_1
+from .activations import ACT_NONE
 from .common import KernelError, is_quantized, options_field, type_name
 from .fixedpoint import (multiply_by_quantized_multiplier,
-                         multiply_by_quantized_multiplier_int64, quantize_multiplier)
-
-TYPE_LIMITS = {types.INT8: (-128, 127), types.UINT8: (0, 255), types.INT16: (-32768, 32767)}
+                         multiply_by_quantized_multiplier_int64, quantize_multiplier,
+                         requantize)
+from .integer_params import LIMITS, activation_bounds
 
 _EXACT_FLOAT32 = 2 ** 24
 _EXACT_FLOAT64 = 2 ** 53
@@ -62,7 +62,7 @@ def magnitude(spec, zero_point=0):
     if spec.value is not None:
         value = np.asarray(spec.value, np.int64)
         return int(np.abs(value - zero_point).max()) if value.size else 0
-    low, high = TYPE_LIMITS.get(spec.type, (-2 ** 31, 2 ** 31 - 1))
+    low, high = LIMITS.get(spec.type, (-2 ** 31, 2 ** 31 - 1))
     return max(abs(low - zero_point), abs(high - zero_point))
 
 
@@ -98,29 +98,14 @@ def channel_scales(node, spec, channels, axis, what="filter"):
     return scales
 
 
-#: the largest double / float32 below 0.5: trunc(v + copysign(_PRED_HALF, v)) is std::round(v)
+#: the largest double below 0.5: trunc(v + copysign(_PRED_HALF, v)) is std::round(v)
 _PRED_HALF = np.nextafter(0.5, 0.0)
-_PRED_HALF32 = np.nextafter(np.float32(0.5), np.float32(0.0))
 
 
 def activation_limits(node, out):
-    """[low, high] of the fused activation on a quantized output (reference §5.3):
-    Q(f) = zp + int32(round_half_away(float32(f) / float32(scale)))."""
-    code = options_field(node, "fused_activation_function", ACT_NONE)
-    qmin, qmax = TYPE_LIMITS[out.type]
-    scale = scales_of(node, out, "output")[0]
-    zp = zero_point_of(out)
-
-    def q(f):
-        v = np.float32(f) / scale
-        return zp + int(np.trunc(v + np.copysign(_PRED_HALF32, v)))
-    if code == ACT_RELU:
-        return max(qmin, q(0.0)), qmax
-    if code == ACT_RELU6:
-        return max(qmin, q(0.0)), min(qmax, q(6.0))
-    if code == ACT_RELU_N1_TO_1:
-        return max(qmin, q(-1.0)), min(qmax, q(1.0))
-    return qmin, qmax
+    """[low, high] of the fused activation on a quantized output (reference §5.3)."""
+    return activation_bounds(options_field(node, "fused_activation_function", ACT_NONE),
+                             scales_of(node, out, "output")[0], zero_point_of(out), out.type)
 
 
 # ---- requantization --------------------------------------------------------------------------
@@ -166,11 +151,8 @@ def fixed_point_requantizer(effective, out_zp, low, high, dtype, wide=False):
     scale = multiply_by_quantized_multiplier_int64 if wide else multiply_by_quantized_multiplier
 
     def requant(acc):
-        r = scale(acc if acc.dtype == np.int32 else acc.astype(np.int64), multipliers,
-                  shifts)
-        r += out_zp
-        np.clip(r, low, high, out=r)
-        return r.astype(dtype)
+        return requantize(acc if acc.dtype == np.int32 else acc.astype(np.int64), multipliers,
+                          shifts, out_zp, low, high, scale).astype(dtype)
     return requant
 
 

@@ -9,7 +9,8 @@ import numpy as np
 
 from ..model import types
 from .common import KernelError, expect_io, quantized_node
-from .gemmlowp import inv_sqrt_multiplier, multiply_each
+from .fixedpoint import multiply_by_quantized_multiplier as mbqm
+from .gemmlowp import inv_sqrt_multiplier
 from .integer_params import LIMITS, check_types, params
 from .registry import builtin
 
@@ -33,8 +34,8 @@ def prepare_l2_normalization(node):
         d = a.astype(np.int64) - zp_in
         m, shift = inv_sqrt_multiplier(np.einsum("...i,...i->...", d, d)[..., None])
         if type_ == types.INT8:
-            r = multiply_each(d, m, shift + 7)
+            r = mbqm(d, m, shift + 7)
         else:
-            r = 128 + multiply_each(128 * d, m, shift)
+            r = 128 + mbqm(128 * d, m, shift)
         return np.clip(r, low, high).astype(dtype)
     return run, [x.shape]

@@ -56,24 +56,37 @@ def float32_ratio(a, b):
     return float(np.float32(a) / np.float32(b))
 
 
+#: the largest float32 below 0.5: trunc(v + copysign(_PRED_HALF32, v)) is std::round(v)
+#: (adding 0.5 itself would round 0.49999997 + 0.5 up to 1 in float32)
+_PRED_HALF32 = np.nextafter(np.float32(0.5), np.float32(0.0))
+
+
 def quantize_value(value, scale, zp):
     """zp + int32(round_half_away(float32(value) / float32(scale))) (float32 math)."""
     v = np.float32(value) / np.float32(scale)
-    return zp + int(np.trunc(v + np.copysign(np.float32(0.5), v)))
+    return zp + int(np.trunc(v + np.copysign(_PRED_HALF32, v)))
+
+
+def clamp_bounds(low_real, high_real, scale, zp, type_):
+    """(low, high): the real interval [low_real, high_real] (None: unbounded) quantized
+    with ``scale, zp``, within the type's limits."""
+    low, high = LIMITS[type_]
+    if low_real is not None:
+        low = max(low, quantize_value(low_real, scale, zp))
+    if high_real is not None:
+        high = min(high, quantize_value(high_real, scale, zp))
+    return low, high
+
+
+#: fused activation code -> its real interval; other codes do not clamp
+_ACTIVATION_INTERVALS = {ACT_RELU: (0.0, None), ACT_RELU6: (0.0, 6.0),
+                         ACT_RELU_N1_TO_1: (-1.0, 1.0)}
 
 
 def activation_bounds(code, scale, zp, type_):
     """(low, high) of a fused activation on an output quantized with ``scale, zp``
-    (LiteRT's CalculateActivationRangeQuantized; codes other than the clamps: type limits)."""
-    low, high = LIMITS[type_]
-    if code == ACT_RELU:
-        return max(low, quantize_value(0.0, scale, zp)), high
-    if code == ACT_RELU6:
-        return max(low, quantize_value(0.0, scale, zp)), min(high, quantize_value(6.0, scale, zp))
-    if code == ACT_RELU_N1_TO_1:
-        return (max(low, quantize_value(-1.0, scale, zp)),
-                min(high, quantize_value(1.0, scale, zp)))
-    return low, high
+    (LiteRT's CalculateActivationRangeQuantized, reference §5.3)."""
+    return clamp_bounds(*_ACTIVATION_INTERVALS.get(code, (None, None)), scale, zp, type_)
 
 
 def float_function_table(type_, s_in, zp_in, s_out, zp_out, function):

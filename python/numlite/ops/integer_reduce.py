@@ -11,7 +11,7 @@ import numpy as np
 
 from ..model import types
 from .common import KernelError, expect_io, options_field, quantized_node
-from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
+from .fixedpoint import quantize_multiplier, requantize
 from .integer_params import LIMITS, check_types, params, require_zero_points
 from .reduce import _reduced_shape, resolve_axes
 from .registry import builtin
@@ -61,8 +61,7 @@ def _kernel(node, mean):
 
     def run(a, _axis=None):
         total = reduce(a, axis=axes, dtype=np.int64).reshape(shape) - offset
-        r = mbqm(total, m, shift) + zp_out
-        return np.clip(r, low, high).astype(dtype)
+        return requantize(total, m, shift, zp_out, low, high).astype(dtype)
     return run, [shape]
 
 

@@ -26,9 +26,10 @@ import numpy as np
 
 from ..model import types
 from .common import KernelError, expect_io, options_field, quantized_node
-from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier
+from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier, \
+    requantize, rounding_divide_by_pot, rounding_divide_by_pot_each, srdhm
 from .gemmlowp import count_leading_zeros32, exp_on_negative_values, log_x_for_x_at_least_1, \
-    one_over_one_plus_x, rounding_divide_by_pot, rounding_divide_by_pot_each, srdhm
+    one_over_one_plus_x
 from .integer_params import LIMITS, int16_lookup, int16_table, params
 from .registry import builtin
 
@@ -92,8 +93,8 @@ _RECIPROCAL_TABLE = int16_table(lambda x: 1.0 / (1.0 + x), 0.0, 1.0, -1.0, 1.0)
 def _int16(beta, s_in):
     multiplier, shift = quantize_multiplier(s_in * beta / (10.0 / 65535.0))
     # exp of each difference max - q in 0..65535
-    scaled = np.clip(mbqm(-np.arange(65536, dtype=np.int64), multiplier, shift) + 32767,
-                     -32768, 32767)
+    scaled = requantize(-np.arange(65536, dtype=np.int64), multiplier, shift, 32767, -32768,
+                        32767)
     exp_of_difference = int16_lookup(scaled, _EXP_TABLE)
 
     def softmax(a):

@@ -6,6 +6,8 @@ weights[:, i, j, :].T`` to output pixel ``(y * stride_h + i - pad_h, x * stride_
 pad_w)``; contributions outside the output are dropped. The padding is the one a CONV_2D
 with the same filter, strides and padding would need on an input of the *output's* size
 (LiteRT: ComputePaddingHeightWidth on the output height and width, dilation 1).
+CONV_3D_TRANSPOSE (conv3d_transpose.py) shares the checks, geometry and output_shape
+handling below.
 
 ``run``: ``cols = input.reshape(M, Cin) @ W`` with ``W`` the constant ``[Cin, kh * kw *
 Cout]`` matrix made at prepare, then ``kh * kw`` strided adds into a zeroed full-size
@@ -24,37 +26,99 @@ from .windows import (check_arity, check_float, check_rank, known_ints, out_size
                       padding_option, positive_option, same_padding)
 
 
-@builtin("TRANSPOSE_CONV")
-def prepare_transpose_conv(node):
+def transpose_operands(node, rank, filter_name):
+    """(output_shape spec, filter, input, bias or None) of a TRANSPOSE_CONV or
+    CONV_3D_TRANSPOSE node: arity, float32, rank and output_shape checks."""
     check_arity(node, (3, 4))
     shape_spec, f, x = node.inputs[:3]
     bias = node.inputs[3] if len(node.inputs) == 4 else None
     if shape_spec is None or f is None or x is None:
-        raise KernelError("TRANSPOSE_CONV: missing output_shape, weights or input")
-    for spec, what in ((x, "input"), (f, "weights"), (node.outputs[0], "output")):
+        raise KernelError(f"{node.op_name}: missing output_shape, {filter_name} or input")
+    for spec, what in ((x, "input"), (f, filter_name), (node.outputs[0], "output")):
         check_float(node, spec, what)
-    check_rank(node, x, 4)
-    check_rank(node, f, 4, "weights")
-    cout, kh, kw, cin = f.shape
-    batch, height, width, xin = x.shape
+    check_rank(node, x, rank)
+    check_rank(node, f, rank, filter_name)
+    if shape_spec.shape is None or tuple(shape_spec.shape) != (rank,):
+        raise KernelError(f"{node.op_name}: output_shape must be a 1-D tensor of {rank} "
+                          f"values, got shape {shape_spec.shape}")
+    return shape_spec, f, x, bias
+
+
+def transpose_finisher(node, filter_shape, kernel, cin, cout, bias, xin):
+    """``finish(canvas, bias)`` (bias, then the fused activation) after checking the input
+    channels, the filter's taps and the bias size."""
     if xin != cin:
-        raise KernelError(f"TRANSPOSE_CONV: input channels {xin} do not match the weights' "
+        raise KernelError(f"{node.op_name}: input channels {xin} do not match the filter's "
                           f"input channels {cin}")
-    if kh <= 0 or kw <= 0:
-        raise KernelError(f"TRANSPOSE_CONV: empty weights of shape {list(f.shape)}")
+    if min(kernel) <= 0:
+        raise KernelError(f"{node.op_name}: empty filter of shape {list(filter_shape)}")
     if bias is not None:
         check_float(node, bias, "bias")
         if int(np.prod(bias.shape, dtype=np.int64)) != cout:
-            raise KernelError(f"TRANSPOSE_CONV: bias has shape {list(bias.shape)}, expected "
+            raise KernelError(f"{node.op_name}: bias has shape {list(bias.shape)}, expected "
                               f"[{cout}]")
     act = fused_activation(options_field(node, "fused_activation_function", 0), np.float32,
                            node.op_name)
+    return finisher(None if bias is None or bias.value is None else bias.value, act, cout)
+
+
+def transpose_geometry(node, requested, x, cout, kernel, strides, dilations, padding, labels):
+    """(output shape, pads, canvas extent, crop) for output_shape ``requested``. The pads are
+    the ones a convolution with the same filter, strides, dilations and padding would use
+    on an input of the output's size, and like LiteRT that convolution must give back the
+    input's size (``labels`` name the sizes in LiteRT's message). The canvas covers every
+    tap's contribution and the padded output; the crop cuts the output out of it."""
+    out_n, *outs, out_c = (int(d) for d in requested)
+    sizes = x.shape[1:-1]
+    if out_n != x.shape[0] or out_c != cout or min(outs) < 0:
+        raise KernelError(f"{node.op_name}: output_shape {list(requested)} does not fit an "
+                          f"input of shape {list(x.shape)} and {cout} output channels")
+    computed = [out_size(padding, o, k, s, d)
+                for o, k, s, d in zip(outs, kernel, strides, dilations)]
+    for axis, (label, c, n) in enumerate(zip(labels, computed, sizes)):
+        if c != n:
+            raise KernelError(f"{label} != SizeOfDimension(input, {axis + 1}) ({c} != {n})")
+    pads = [same_padding(o, k, s, d, c)[0]
+            for o, k, s, d, c in zip(outs, kernel, strides, dilations, computed)]
+    full = [max((n - 1) * s + (k - 1) * d + 1, p + o)
+            for n, s, k, d, p, o in zip(sizes, strides, kernel, dilations, pads, outs)]
+    crop = (slice(None),) + tuple(slice(p, p + o) for p, o in zip(pads, outs))
+    return (out_n, *outs, out_c), full, crop
+
+
+def zeros_run(out_shape, finish):
+    """run for an empty output or input: the bias and activation of zeros."""
+    def run_trivial(_s, w, a, b=None):
+        return finish(np.zeros(out_shape, np.float32), b)
+    return run_trivial
+
+
+def output_shape_kernel(node, shape_spec, plan):
+    """(run, output shapes) from ``plan(requested) -> (run, out_shape)``: planned once for a
+    constant output_shape, else at run for each new value."""
+    requested = known_ints(node, shape_spec, "output_shape")
+    if requested is not None:
+        run, out_shape = plan(requested.tolist())
+        return run, [out_shape]
+    cache = {}
+
+    def run_dynamic(s, w, a, b=None):
+        key = tuple(int(d) for d in np.asarray(s).reshape(-1))
+        if key not in cache:
+            cache.clear()
+            cache[key] = plan(list(key))[0]
+        return cache[key](s, w, a, b)
+    return run_dynamic, [None]
+
+
+@builtin("TRANSPOSE_CONV")
+def prepare_transpose_conv(node):
+    shape_spec, f, x, bias = transpose_operands(node, 4, "weights")
+    cout, kh, kw, cin = f.shape
+    batch, height, width, xin = x.shape
+    finish = transpose_finisher(node, f.shape, (kh, kw), cin, cout, bias, xin)
     sh, sw = positive_option(node, "stride_h"), positive_option(node, "stride_w")
     padding = padding_option(node)
-    finish = finisher(None if bias is None or bias.value is None else bias.value, act, cout)
-    if shape_spec.shape is None or tuple(shape_spec.shape) != (4,):
-        raise KernelError(f"TRANSPOSE_CONV: output_shape must be a 1-D tensor of 4 values, got "
-                          f"shape {shape_spec.shape}")
     m_rows = batch * height * width
 
     def matrix_of(w):
@@ -66,29 +130,12 @@ def prepare_transpose_conv(node):
     matmul = np.matmul
 
     def plan(requested):
-        """run(x, w, b) for output shape ``requested`` (a list of 4 ints)."""
-        out_n, out_h, out_w, out_c = (int(d) for d in requested)
-        if out_n != batch or out_c != cout or out_h < 0 or out_w < 0:
-            raise KernelError(f"TRANSPOSE_CONV: output_shape {list(requested)} does not fit "
-                              f"an input of shape {list(x.shape)} and {cout} output channels")
-        out_shape = (out_n, out_h, out_w, out_c)
-        in_h, in_w = out_size(padding, out_h, kh, sh), out_size(padding, out_w, kw, sw)
-        # LiteRT's reference kernel insists the output maps back onto the input
-        if in_h != height:
-            raise KernelError(f"computed_input_height != SizeOfDimension(input, 1) ({in_h} "
-                              f"!= {height})")
-        if in_w != width:
-            raise KernelError(f"computed_input_width != SizeOfDimension(input, 2) ({in_w} "
-                              f"!= {width})")
-        pad_h = same_padding(out_h, kh, sh, 1, in_h)[0]
-        pad_w = same_padding(out_w, kw, sw, 1, in_w)[0]
-        if out_n * out_h * out_w * out_c == 0 or m_rows == 0 or cin == 0:
-            def run_trivial(_s, w, a, b=None):
-                return finish(np.zeros(out_shape, np.float32), b)
-            return run_trivial, out_shape
-        full_h = max((height - 1) * sh + kh, pad_h + out_h)
-        full_w = max((width - 1) * sw + kw, pad_w + out_w)
-        crop = (slice(None), slice(pad_h, pad_h + out_h), slice(pad_w, pad_w + out_w))
+        """run(s, w, x, b) for output shape ``requested`` (4 ints)."""
+        out_shape, (full_h, full_w), crop = transpose_geometry(
+            node, requested, x, cout, (kh, kw), (sh, sw), (1, 1), padding,
+            ("computed_input_height", "computed_input_width"))
+        if 0 in out_shape or m_rows == 0 or cin == 0:
+            return zeros_run(out_shape, finish), out_shape
         tiled = sh == kh and sw == kw and full_h == height * kh and full_w == width * kw
 
         def columns(a, w):
@@ -115,18 +162,4 @@ def prepare_transpose_conv(node):
                 add(target, cols[:, :, :, i, j], out=target)
             return finish(np.ascontiguousarray(canvas[crop]), b)
         return run, out_shape
-
-    requested = known_ints(node, shape_spec, "output_shape")
-    if requested is not None:
-        run, out_shape = plan(requested.tolist())
-        return run, [out_shape]
-
-    cache = {}
-
-    def run_dynamic(s, w, a, b=None):
-        key = tuple(int(d) for d in np.asarray(s).reshape(-1))
-        if key not in cache:
-            cache.clear()
-            cache[key] = plan(list(key))[0]
-        return cache[key](s, w, a, b)
-    return run_dynamic, [None]
+    return output_shape_kernel(node, shape_spec, plan)
