@@ -126,25 +126,25 @@ def prepare_tanh(node):
 
 
 # LiteRT's float logistic (reference kernel): 1 for x > 16.619047164916992, exp(x) for
-# x < -9, else 1 / (1 + exp(-x)); the cut-offs keep exp() from overflowing.
-_LOGISTIC_UPPER = np.float32(16.619047164916992)
+# x < -9, else 1 / (1 + exp(-x)); the cut-offs keep exp() from overflowing. Above
+# _LOGISTIC_SATURATED = 16.64, exp(-x) < 2^-24 and 1 + exp(-x) rounds to 1, so clipping
+# there instead gives exactly 1 with no patch; between the two cut-offs the formula is 1 - 2^-23
+# at worst, 2 ulps from LiteRT's 1. Only the lower end is patched, when present.
 _LOGISTIC_LOWER = np.float32(-9.0)
+_LOGISTIC_SATURATED = np.float32(16.64)
 _ONE = np.float32(1.0)
 
 
 def _logistic(x):
-    t = clip_ufunc(x, _LOGISTIC_LOWER, _LOGISTIC_UPPER)
-    np.negative(t, out=t)
+    t = np.negative(x)
+    clip_ufunc(t, -_LOGISTIC_SATURATED, -_LOGISTIC_LOWER, out=t)
     np.exp(t, out=t)
     np.add(t, _ONE, out=t)
     np.divide(_ONE, t, out=t)
-    # the two ends, patched only when present (fmax/fmin reductions skip NaN)
-    if t.size:
-        if np.fmax.reduce(x, axis=None) > _LOGISTIC_UPPER:
-            t[x > _LOGISTIC_UPPER] = _ONE
-        if np.fmin.reduce(x, axis=None) < _LOGISTIC_LOWER:
-            low = x < _LOGISTIC_LOWER
-            t[low] = np.exp(x[low])
+    # fmin skips NaN, which the clip has propagated
+    if t.size and np.fmin.reduce(x, axis=None) < _LOGISTIC_LOWER:
+        low = x < _LOGISTIC_LOWER
+        t[low] = np.exp(x[low])
     return t
 
 
