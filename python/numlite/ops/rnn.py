@@ -55,8 +55,8 @@ def _loop(xs, h, wx, wr, bias, act, out):
     xw = matmul(xs.reshape(steps * batch, -1), wx).reshape(steps, batch, -1)
     add(xw, bias, out=xw)
     for t in range(steps):
-        h = act(add(xw[t], matmul(h, wr)))
-        out[t] = h
+        z = matmul(h, wr)
+        h = act(add(z, xw[t], out=z), out[t])
     return h
 
 
