@@ -36,7 +36,7 @@ from .registry import builtin
 from .windows import model_tensor
 
 _F32 = np.float32
-_ONE = _F32(1.0)
+_ONE = np.array(1.0, _F32)          # 0-d arrays: faster ufunc operands than numpy scalars
 _LN_EPSILON = _F32(1e-8)
 
 
@@ -82,7 +82,7 @@ def activation(code, op_name):
         return _identity
     bounds = {1: (0, np.inf), 2: (-1, 1), 3: (0, 6)}.get(code)
     if bounds is not None:
-        low, high = _F32(bounds[0]), _F32(bounds[1])
+        low, high = np.array(bounds[0], _F32), np.array(bounds[1], _F32)
         return lambda x, out: clip_ufunc(x, low, high, out=out)
     if code == 4:
         return np.tanh
