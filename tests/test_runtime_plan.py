@@ -39,7 +39,7 @@ def _flatten_model():
 def _planned_ops(interp):
     sub = interp._runtime.subgraph(0)
     codes = sub.model.operator_codes
-    return [codes[step[4].opcode_index].name for step in sub.plan]
+    return [codes[op.opcode_index].name for _, op in sub.plan]
 
 
 def test_shape_chain_is_folded_and_follows_resizes():
@@ -99,3 +99,24 @@ def test_invoke_error_names_the_failing_node():
     line = "Node number 1 (GATHER) failed to invoke."
     assert line in litert_error(model, feeds)
     assert line in numlite_error(model, feeds)
+
+
+def test_cancelled_invoke_stops_before_the_next_operator():
+    """The runtime's ``cancelled`` flag (Java's setCancelled) stops invoke between operators
+    with LiteRT's message; clearing it lets the next invoke run."""
+    tensors = [T([3], name="x"), T([3], name="y"), T([3], name="z")]
+    model = build_model(tensors=tensors, ops=[Op("NEG", [0], [1]), Op("NEG", [1], [2])],
+                        inputs=[0], outputs=[2])
+    interp = numlite.Interpreter(model_content=model)
+    interp.allocate_tensors()
+    interp.set_tensor(interp.get_input_details()[0]["index"], np.ones(3, np.float32))
+    interp._runtime.cancelled = True
+    try:
+        interp.invoke()
+    except RuntimeError as error:
+        assert str(error) == "Client requested cancel during Invoke()"
+    else:
+        raise AssertionError("a cancelled invoke must fail")
+    interp._runtime.cancelled = False
+    interp.invoke()
+    assert interp.get_tensor(interp.get_output_details()[0]["index"]).tolist() == [1, 1, 1]

@@ -3,14 +3,13 @@
 prepare() walks the operators once with the current input shapes: it looks
 up each kernel, lets it infer output shapes, folds pure operators whose
 inputs are all known (constants, shapes of known tensors), and keeps the rest
-as a flat list of steps (see _step). invoke() only runs that list. Operators
+as a flat list of ``(run, op)`` steps, written out as one function by
+program.compile_plan. invoke() only runs that function. Operators
 whose input shapes are unknown until run time (data-dependent outputs
 upstream) get a _Deferred step that re-prepares itself only when the shapes
 it sees change.
 """
 
-import contextlib
-from operator import itemgetter
 
 import numpy as np
 
@@ -18,16 +17,11 @@ from ..model import types
 from ..ops import registry
 from ..ops.registry import KernelError
 from .node import Node, TensorSpec
+from .program import Cancelled, compile_plan
 from ..model.strings import decode_strings
 
 #: float overflow, 0/0 and narrowing casts are defined results in TFLite, not warnings
 _QUIET = dict(all="ignore")
-#: the context of a subgraph run by call(): already inside an invoke's np.errstate
-_NESTED = contextlib.nullcontext()
-
-
-class Cancelled(RuntimeError):
-    """Raised between two steps of invoke() once the runtime's ``cancelled`` flag is set."""
 
 
 def node_error(op_index, op_name, stage, detail):
@@ -64,35 +58,6 @@ def empty_value(shape, dtype):
     if dtype == object:
         return np.full(shape, b"", dtype=object)
     return np.zeros(shape, dtype)
-
-
-_ONE_TO_ONE, _MANY_TO_ONE, _GENERAL = "one input, one output", "one output", "general"
-
-
-def _fetch_all(indices):
-    """``fetch(values)`` -> the tuple of ``values[i]`` for ``indices`` (any count)."""
-    if len(indices) == 1:
-        index = indices[0]
-        return lambda values: (values[index],)
-    return itemgetter(*indices) if indices else (lambda values: ())
-
-
-def _step(run, op):
-    """One plan step ``(run, fetch, out, kind, op)``; invoke() does, by ``kind``:
-
-    * _ONE_TO_ONE: ``values[out] = run(values[fetch])`` (fetch and out are indices);
-    * _MANY_TO_ONE: ``values[out] = run(*fetch(values))`` (see _fetch_all);
-    * _GENERAL: the results of ``run(*fetch(values))`` go to the indices ``out``.
-
-    Fetching through an itemgetter instead of building an argument list per step
-    halves the interpreter's own time per operator (it dominates small models).
-    """
-    ins, outs = tuple(op.inputs), tuple(op.outputs)
-    if len(outs) != 1:
-        return run, _fetch_all(ins), outs, _GENERAL, op
-    if len(ins) == 1:
-        return run, ins[0], outs[0], _ONE_TO_ONE, op
-    return run, _fetch_all(ins), outs[0], _MANY_TO_ONE, op
 
 
 class _Deferred:
@@ -186,11 +151,12 @@ class Subgraph:
         for t in self.sg.tensors:
             if t.is_variable and self.constants[t.index] is None:
                 self._allocate_storage(t.index, reset=True)
-        self.plan = None
+        self.plan = self._execute = None
         self.ready = False
         self.busy = True
         try:
             self.plan = self._prepare()
+            self._execute = compile_plan(self.plan, self.runtime, self._fail)
         finally:
             self.busy = False
         self.ready = True
@@ -245,7 +211,7 @@ class Subgraph:
             if any(i >= 0 and self.shapes[i] is None for i in op.inputs):
                 for o in op.outputs:
                     self.shapes[o] = None
-                plan.append(_step(_Deferred(self, op, kernel), op))
+                plan.append((_Deferred(self, op, kernel), op))
                 continue
             run, shapes = self.prepare_node(op, kernel, [self.shapes[i] if i >= 0 else None
                                                          for i in op.inputs], "prepare")
@@ -253,7 +219,7 @@ class Subgraph:
                 self.shapes[o] = None if shape is None else tuple(int(d) for d in shape)
             if kernel.foldable and self._fold(op, run, kernel.shape_only):
                 continue
-            plan.append(_step(run, op))
+            plan.append((run, op))
         return plan
 
     def _unresolved(self, code):
@@ -304,39 +270,28 @@ class Subgraph:
 
     # ---- invoke -------------------------------------------------------------
     def invoke(self):
-        self._execute(np.errstate(**_QUIET))
-
-    def _execute(self, context):
-        """Run the plan inside ``context`` (the float-error state)."""
         if not self.ready:
             raise RuntimeError("Invoke called on model that is not ready.")
+        with np.errstate(**_QUIET):
+            self._run_plan()
+
+    def _run_plan(self):
+        """Run the plan (inside the caller's float-error state)."""
         if self.busy:
             raise self._recursion()
-        v = self.values
-        runtime = self.runtime
-        step = None
         self.busy = True
         try:
-            with context:
-                for step in self.plan:
-                    if runtime.cancelled:
-                        raise Cancelled("Client requested cancel during Invoke()")
-                    run, fetch, out, kind = step[0], step[1], step[2], step[3]
-                    if kind is _ONE_TO_ONE:
-                        v[out] = run(v[fetch])
-                    elif kind is _MANY_TO_ONE:
-                        v[out] = run(*fetch(v))
-                    else:
-                        for o, r in zip(out, run(*fetch(v))):
-                            v[o] = r
-        except Cancelled:
-            raise
-        except Exception as e:
-            op = step[4]
-            name = self.model.operator_codes[op.opcode_index].name
-            raise node_error(op.index, name, "invoke", e) from None
+            self._execute(self.values)
         finally:
             self.busy = False
+
+    def _fail(self, step, error):
+        """Report ``error`` raised by plan step ``step`` with LiteRT's node line."""
+        if isinstance(error, Cancelled):
+            raise error
+        op = self.plan[step][1]
+        name = self.model.operator_codes[op.opcode_index].name
+        raise node_error(op.index, name, "invoke", error) from None
 
     def call(self, arrays):
         """Run this subgraph as a function (for CALL/WHILE/IF/CALL_ONCE kernels).
@@ -345,19 +300,25 @@ class Subgraph:
         the inputs without a copy; the subgraph re-prepares only when an input
         shape changed. Returns the output values: the subgraph's own arrays, which
         a later call replaces but never writes into. Calling a subgraph that is
-        preparing or running (recursion) raises RuntimeError.
+        preparing or running (recursion) raises RuntimeError. The caller's invoke
+        has set the float-error state.
         """
         if self.busy:
             raise self._recursion()
-        values = self.values
-        for index, array in zip(self.inputs, arrays):
-            if array.shape != self.shapes[index]:
-                self.resize_input(index, array.shape)
-        if not self.ready:
-            self.allocate()
+        values, shapes = self.values, self.shapes
+        changed = not self.ready
         for index, array in zip(self.inputs, arrays):
             values[index] = array
-        self._execute(_NESTED)      # called by a kernel: the caller's invoke set errstate
+            if array.shape != shapes[index]:
+                changed = True
+        if changed:
+            for index, array in zip(self.inputs, arrays):
+                if array.shape != shapes[index]:
+                    self.resize_input(index, array.shape)
+            self.allocate()
+            for index, array in zip(self.inputs, arrays):
+                values[index] = array
+        self._run_plan()
         return [values[i] for i in self.outputs]
 
     def _recursion(self):
