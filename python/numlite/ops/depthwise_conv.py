@@ -73,7 +73,8 @@ def prepare_depthwise_conv_2d(node):
     (ho, wo), pads = spatial_plan(node, (height, width), (kh, kw), strides, dilations,
                                   padding_option(node))
     out_shape = (batch, ho, wo, cout)
-    finish = finisher(None if bias is None or bias.value is None else bias.value, act, cout)
+    finish = finisher(None if bias is None or bias.value is None else bias.value, act, cout,
+                      batch * ho * wo)
     if batch * ho * wo * cout == 0:
         def run_empty(a, _w=None, _b=None):
             return np.zeros(out_shape, np.float32)
