@@ -253,7 +253,8 @@ def run_direction(d, w, xs, aux, h, c, act, cell_clip, proj_clip, reverse, out, 
     steps, batch = xs.shape[0], xs.shape[1]
     n = d.n_cell
     ng = len(d.gates)
-    matmul, multiply, add = np.matmul, np.multiply, np.add
+    # np.dot: every product is 2-D, and dot has less call overhead than matmul
+    matmul, multiply, add = np.dot, np.multiply, np.add
     xw = matmul(xs.reshape(steps * batch, -1), w["wx"]).reshape(steps, batch, ng * n)
     if aux is not None:
         add(xw, matmul(aux.reshape(steps * batch, -1), w["wa"]).reshape(steps, batch, ng * n),
