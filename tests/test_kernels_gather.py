@@ -92,6 +92,17 @@ def test_out_of_range_index_fails_at_invoke(bad, axis):
     assert "Node number 0 (GATHER) failed to invoke." in ours
 
 
+@pytest.mark.parametrize("bad", (5, -1), ids=str)
+@pytest.mark.parametrize("axis", (0, 1))
+def test_out_of_range_scalar_index_fails_at_invoke(bad, axis):
+    pshape = (5, 5)
+    model = gather_model(pshape, (), axis=axis)
+    feeds = [params_of(pshape), np.array(bad, np.int32)]
+    theirs, ours = litert_error(model, feeds), numlite_error(model, feeds)
+    assert "gather index out of bounds" in theirs
+    assert ours is not None and "gather index out of bounds" in ours
+
+
 def test_out_of_range_constant_index_fails_at_invoke():
     model = gather_model((3,), (1,), const_indices=np.array([3], np.int32))
     feeds = [params_of((3,))]

@@ -292,15 +292,14 @@ def test_float_models_layer_by_layer(name, key):
     checked = 0
     for seed in SEEDS:
         runner(**make_inputs(name, key, runner.input_details(), seed))
-        for run, inputs, outputs, op in sub.plan:
-            if any(i >= 0 and sub.sg.tensors[i].is_variable for i in inputs):
+        for run, op in sub.plan:
+            if any(i >= 0 and sub.sg.tensors[i].is_variable for i in op.inputs):
                 continue
             args = [None if i < 0 else sub.values[i] if sub.constants[i] is not None
-                    else reference.get_tensor(i) for i in inputs]
+                    else reference.get_tensor(i) for i in op.inputs]
             results = run(*args)
-            results = results if isinstance(outputs, (list, tuple)) else (results,)
-            for o, value in zip(outputs if isinstance(outputs, (list, tuple)) else (outputs,),
-                                results):
+            results = results if len(op.outputs) > 1 else (results,)
+            for o, value in zip(op.outputs, results):
                 expected = reference.get_tensor(o)
                 scale = float(np.abs(expected).max(initial=0.0)) if expected.dtype.kind == "f" \
                     else 0.0

@@ -22,11 +22,12 @@ ACT_NAMES = ("NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT")
 # ---- fused activations ---------------------------------------------------------------------
 
 def activation_range(code, dtype):
-    """(low, high) clamp bounds as scalars of ``dtype`` for a fused activation, or None.
+    """(low, high) clamp bounds as 0-d arrays of ``dtype`` for a fused activation, or None.
 
     RELU's open upper end is +inf for floats and the type's maximum for integers, so every
     activation is one clip (much faster than maximum/minimum with a scalar operand
-    in current numpy, and NaN-propagating like LiteRT's std::min/std::max clamp).
+    in current numpy, and NaN-propagating like LiteRT's std::min/std::max clamp). The
+    bounds are 0-d arrays: numpy 2 handles those faster than numpy scalars as operands.
     """
     dtype = np.dtype(dtype)
     if code == ACT_RELU:
@@ -39,8 +40,7 @@ def activation_range(code, dtype):
         return None
     if dtype.kind == "u" and low < 0:
         low = 0
-    scalar = dtype.type
-    return scalar(low), scalar(high)
+    return np.array(low, dtype), np.array(high, dtype)
 
 
 def _check_activation(code, dtype, op_name):
@@ -126,25 +126,23 @@ def prepare_tanh(node):
 
 
 # LiteRT's float logistic (reference kernel): 1 for x > 16.619047164916992, exp(x) for
-# x < -9, else 1 / (1 + exp(-x)); the cut-offs keep exp() from overflowing.
-_LOGISTIC_UPPER = np.float32(16.619047164916992)
-_LOGISTIC_LOWER = np.float32(-9.0)
-_ONE = np.float32(1.0)
+# x < -9, else 1 / (1 + exp(-x)); the cut-offs keep exp() from overflowing. numlite
+# evaluates 1 / (1 + exp(-x)) everywhere (exp's overflow is silenced by invoke's errstate)
+# and patches the lower end when present. Above 16.64, exp(-x) < 2^-24 and 1 + exp(-x)
+# rounds to 1, so the upper end needs no patch; between the two, 1 / (1 + exp(-x)) is
+# 1 - 2^-23 at worst, 2 ulps from LiteRT's 1.
+_LOGISTIC_LOWER = np.array(-9.0, np.float32)      # 0-d arrays: faster operands than scalars
+_ONE = np.array(1.0, np.float32)
 
 
 def _logistic(x):
-    t = clip_ufunc(x, _LOGISTIC_LOWER, _LOGISTIC_UPPER)
-    np.negative(t, out=t)
+    t = np.negative(x)
     np.exp(t, out=t)
     np.add(t, _ONE, out=t)
     np.divide(_ONE, t, out=t)
-    # the two ends, patched only when present (fmax/fmin reductions skip NaN)
-    if t.size:
-        if np.fmax.reduce(x, axis=None) > _LOGISTIC_UPPER:
-            t[x > _LOGISTIC_UPPER] = _ONE
-        if np.fmin.reduce(x, axis=None) < _LOGISTIC_LOWER:
-            low = x < _LOGISTIC_LOWER
-            t[low] = np.exp(x[low])
+    low = np.less(x, _LOGISTIC_LOWER)
+    if np.count_nonzero(low):
+        t[low] = np.exp(x[low])
     return t
 
 
@@ -161,7 +159,7 @@ def prepare_softmax(node):
     x, _ = _float_unary(node)
     if len(x.shape) < 1:
         raise KernelError("SOFTMAX: input must have at least 1 dimension")
-    beta = np.float32(options_field(node, "beta", 0.0))
+    beta = np.array(options_field(node, "beta", 0.0), np.float32)
     shape = x.shape
     if 0 in shape:
         return (lambda a: np.empty(shape, np.float32)), [shape]

@@ -9,10 +9,11 @@ NaN compares false (not-equal true), as in C.
 import numpy as np
 
 from .arithmetic import broadcast_shape
-from .common import KernelError, expect_io, is_quantized, require_same_type, type_name
+from .common import (KernelError, as_array, expect_io, is_quantized, require_same_type,
+                     type_name)
 from .registry import builtin
 from .support import (BOOL, FLOAT16, FLOAT32, INT8, INT16, INT32, INT64, STRING, UINT8,
-                      check_type, refuse_quantized, same_quantization, zero_d)
+                      check_type, refuse_quantized, same_quantization)
 
 _ORDERED = (FLOAT32, FLOAT16, INT8, UINT8, INT16, INT32, INT64)
 _EQUALITY = _ORDERED + (BOOL, STRING)
@@ -44,4 +45,5 @@ def prepare_comparison(node):
     shape = broadcast_shape(node, a.shape, b.shape)
     ufunc = _UFUNCS[node.op_name]
     run = _string_compare(ufunc) if a.type == STRING else ufunc
-    return zero_d(run, shape), [shape]
+    # 0-d operands: ufuncs give numpy scalars; as_array makes them arrays in one step
+    return (as_array(run) if shape == () else run), [shape]

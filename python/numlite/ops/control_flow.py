@@ -105,7 +105,7 @@ def prepare_while(node):
             flag = cond_call(arrays)[0]
             if flag.size != 1:
                 raise KernelError(f"{cond_what} has {flag.size} elements, expected 1")
-            if not flag.reshape(-1)[0]:
+            if not flag.item():
                 return tuple(arrays)
             arrays = body_call(arrays)
 
@@ -162,7 +162,7 @@ def prepare_if(node):
     def run(flag, *arrays):
         if flag.size != 1:
             raise KernelError(f"IF: the condition has {flag.size} elements, expected 1")
-        return (then_call if flag.reshape(-1)[0] else else_call)(arrays)
+        return (then_call if flag.item() else else_call)(arrays)
 
     return _results(run, len(node.outputs)), \
         (list(then_shapes) if static else [None] * len(node.outputs))

@@ -11,9 +11,10 @@ numlite refuses those models the same way. Padding, strides and dilations follow
 
 A constant filter is turned once at prepare into the ``[k... * Cin, Cout]`` matrix the
 sgemm wants (a filter fed at run time is transposed on each call). ``run`` copies the
-input into a zero-bordered scratch buffer kept from prepare (only when padding is needed),
-takes the ``[N, out..., k..., C]`` window view of it and multiplies ``view.reshape(M, K)``
-by the matrix: the reshape is the only copy. 1x1 convolutions skip the view; very large
+input into a zero-bordered scratch buffer kept from prepare, and the ``[N, out..., k...,
+C]`` window view of it (also built at prepare) into an im2col buffer: the one copy. With a
+constant filter the im2col buffer has a last column of ones and the matrix the bias as
+its last row, so the sgemm adds the bias. 1x1 convolutions skip the view; very large
 im2col matrices (more than 8 MB) are built and multiplied in bands of output rows so the
 band stays in cache. There is no Python loop over pixels or channels.
 
@@ -47,22 +48,59 @@ def _bias_and_activation(node, bias, cout):
     return bias, fused_activation(code, np.float32, node.op_name)
 
 
-def finisher(bias_value, act, cout):
+def finisher(bias_value, act, cout, rows=None):
     """``finish(r, b)``: add the bias (constant ``bias_value`` or run-time ``b``) and the
-    activation in place on the freshly computed ``r``."""
+    activation in place on the freshly computed ``r``.
+
+    With ``rows`` (r is then a contiguous array of ``rows`` rows of ``cout``) a constant
+    bias is added as ``k`` copies side by side over ``r`` viewed as ``[rows / k, k * cout]``:
+    broadcasting a short ``[cout]`` vector keeps numpy's inner loop ``cout`` long, which is
+    several times slower on the few-channel layers of small networks.
+    """
     add = np.add
     if bias_value is not None:
         b0 = np.ascontiguousarray(bias_value, dtype=np.float32).reshape(cout)
+        k = _tiling(rows, cout)
+        if k > 1:
+            tiled, wide = np.tile(b0, k), (rows // k, k * cout)
 
-        def finish(r, _b=None):
-            add(r, b0, out=r)
-            return r if act is None else act(r)
+            def finish(r, _b=None):
+                view = r.reshape(wide)
+                add(view, tiled, out=view)
+                return r if act is None else act(r)
+        else:
+            def finish(r, _b=None):
+                add(r, b0, out=r)
+                return r if act is None else act(r)
     else:
         def finish(r, b=None):
             if b is not None:
                 add(r, b.reshape(cout), out=r)
             return r if act is None else act(r)
     return finish
+
+
+def _tiling(rows, cout, width=512):
+    """The largest ``k`` dividing ``rows`` with ``k * cout`` at most about ``width``."""
+    if not rows or cout >= width // 2:
+        return 1
+    k = width // cout
+    while rows % k:
+        k -= 1
+    return k
+
+
+def _matrix_view(matrix, lead, tail):
+    """``matrix[:, :prod(tail)]`` as an array of shape ``lead + tail`` (a view: its rows
+    split into ``lead``, its first columns into ``tail``)."""
+    def split(shape, stride):
+        strides = []
+        for d in reversed(shape):
+            strides.append(stride)
+            stride *= d
+        return tuple(reversed(strides))
+    row, col = matrix.strides
+    return as_strided(matrix, tuple(lead) + tuple(tail), split(lead, row) + split(tail, col))
 
 
 def _bands(batch, outer, row_bytes):
@@ -76,11 +114,12 @@ def _bands(batch, outer, row_bytes):
 
 
 def conv_runner(node, x_shape, kernel, strides, dilations, padding, cin, cout, groups,
-                matrix_of, const_matrix, finish):
+                matrix_of, const_matrix, bias_value, act):
     """The run function of an N-d convolution (N = len(kernel)) and its output shape.
 
     ``matrix_of(filter)`` gives the ``[groups, k... * cin/groups, cout/groups]`` matrices of
-    a filter; ``const_matrix`` is that of the constant filter (or None).
+    a filter; ``const_matrix`` is that of the constant filter (or None); ``bias_value`` the
+    constant bias (or None: fed at run time, or absent); ``act`` the in-place activation.
     """
     sizes = x_shape[1:-1]
     outs, pads = spatial_plan(node, sizes, kernel, strides, dilations, padding)
@@ -90,6 +129,7 @@ def conv_runner(node, x_shape, kernel, strides, dilations, padding, cin, cout, g
     taps = int(np.prod(kernel))
     depth = taps * (cin // groups)
     m_rows = batch * int(np.prod(outs))
+    finish = finisher(bias_value, act, cout, m_rows)
 
     if m_rows == 0 or cout == 0:
         def run_empty(x, _w=None, _b=None):
@@ -100,7 +140,7 @@ def conv_runner(node, x_shape, kernel, strides, dilations, padding, cin, cout, g
             return finish(np.zeros(out_shape, np.float32), b)
         return run_no_depth, out_shape
 
-    matmul = np.matmul
+    matmul, dot = np.matmul, np.dot       # np.dot: less call overhead for 2-D products
     pointwise = taps == 1 and not any(b or a for b, a in pads)
     padder = Padder(x_shape, pads)
 
@@ -122,11 +162,14 @@ def conv_runner(node, x_shape, kernel, strides, dilations, padding, cin, cout, g
                 return window_view(padder(x), outs, kernel, strides, dilations).reshape(
                     m_rows, depth)
             bands = _bands(batch, outs[0], int(np.prod(outs[1:])) * depth * 4)
+            if bands is None and const_matrix is not None:
+                return _im2col_runner(x_shape, outs, pads, kernel, strides, dilations, cin,
+                                      const_matrix[0], bias_value, act), out_shape
 
         if bands is None:
             def run(x, w=None, b=None):
                 wm = const_matrix if w is None or const_matrix is not None else matrix_of(w)
-                r = matmul(columns(x), wm[0])
+                r = dot(columns(x), wm[0])
                 return finish(r, b).reshape(out_shape)
         else:
             inner = int(np.prod(outs[1:]))
@@ -157,6 +200,33 @@ def conv_runner(node, x_shape, kernel, strides, dilations, padding, cin, cout, g
         r = np.ascontiguousarray(r.transpose(1, 0, 2)).reshape(m_rows, cout)
         return finish(r, b).reshape(out_shape)
     return run_grouped, out_shape
+
+
+def _im2col_runner(x_shape, outs, pads, kernel, strides, dilations, cin, matrix, bias_value,
+                   act):
+    """Constant filter, one sgemm: the window view of a padded scratch buffer (both built
+    at prepare) is copied into an im2col buffer whose extra last column of ones meets the
+    bias as the matrix's last row, so the sgemm adds the bias too."""
+    padder = Padder(x_shape, pads, copy=True)
+    view = window_view(padder.buffer, outs, kernel, strides, dilations)
+    m_rows, depth = int(np.prod(view.shape[:1 + len(outs)])), matrix.shape[0]
+    fold = bias_value is not None
+    cols = np.ones((m_rows, depth + fold), np.float32)
+    target = _matrix_view(cols, view.shape[:1 + len(outs)], view.shape[1 + len(outs):])
+    if fold:
+        bias_row = np.asarray(bias_value, np.float32).reshape(1, -1)
+        matrix = np.ascontiguousarray(np.concatenate([matrix, bias_row]))
+    out_shape = view.shape[:1 + len(outs)] + (matrix.shape[1],)
+    dot, copyto, add = np.dot, np.copyto, np.add
+
+    def run(x, _w=None, b=None):
+        padder(x)
+        copyto(target, view)
+        r = dot(cols, matrix)
+        if b is not None and not fold:
+            add(r, b.reshape(-1), out=r)
+        return (r if act is None else act(r)).reshape(out_shape)
+    return run
 
 
 def _static(node, spec):
@@ -201,8 +271,8 @@ def prepare_conv_2d(node):
     const = _static(node, f)
     run, shape = conv_runner(node, x.shape, (kh, kw), strides, dilations, padding_option(node),
                              cin, cout, groups, matrix_of,
-                             None if const is None else matrix_of(const),
-                             finisher(_static(node, bias), act, cout))
+                             None if const is None else matrix_of(const), _static(node, bias),
+                             act)
     return run, [shape]
 
 
@@ -235,6 +305,6 @@ def prepare_conv_3d(node):
     const = _static(node, f)
     run, shape = conv_runner(node, x.shape, (kd, kh, kw), strides, dilations,
                              padding_option(node), cin, cout, 1, matrix_of,
-                             None if const is None else matrix_of(const),
-                             finisher(_static(node, bias), act, cout))
+                             None if const is None else matrix_of(const), _static(node, bias),
+                             act)
     return run, [shape]

@@ -12,8 +12,8 @@ cut numpy's inner loop to ``Cout`` elements and double the time). To get there:
 
 * the filter is broadcast once at prepare to ``[kh, kw, Wo * Cout]``;
 * the input is copied once into a zero-bordered scratch buffer with ``Cout`` channels
-  (channels repeated ``multiplier`` times in the same copy); without padding and with
-  multiplier 1 and stride_w 1 the input itself is viewed;
+  (channels repeated ``multiplier`` times in the same copy), whose strided tap view is
+  built once at prepare (a view per call costs more than the copy on small layers);
 * with stride_w > 1 the scratch holds the ``stride_w`` column phases of the padded input
   separately (phase ``b`` = columns ``b, b + stride_w, ...``), so tap ``j = a * stride_w + b``
   reads phase ``b`` from column ``a`` contiguously; taps past the filter get zero weights.
@@ -73,7 +73,8 @@ def prepare_depthwise_conv_2d(node):
     (ho, wo), pads = spatial_plan(node, (height, width), (kh, kw), strides, dilations,
                                   padding_option(node))
     out_shape = (batch, ho, wo, cout)
-    finish = finisher(None if bias is None or bias.value is None else bias.value, act, cout)
+    finish = finisher(None if bias is None or bias.value is None else bias.value, act, cout,
+                      batch * ho * wo)
     if batch * ho * wo * cout == 0:
         def run_empty(a, _w=None, _b=None):
             return np.zeros(out_shape, np.float32)
@@ -95,34 +96,28 @@ def prepare_depthwise_conv_2d(node):
         ka = kw if sw == 1 else -(-kw // sw)
         step = dw if sw == 1 else 1
         cols = wo + (ka - 1) * step          # columns of each phase a tap can reach
-        direct = sw == 1 and multiplier == 1 and not (pt or pb or pl or pr)
-        scratch = None if direct else np.zeros((phases, batch, padded_h, cols, cout), _F32)
+        scratch = np.zeros((phases, batch, padded_h, cols, cout), _F32)
         fills = []                           # (target view, input column slice) per phase
-        if scratch is not None:
-            for b in range(phases):
-                first = max(0, -(-(pl - b) // phases))          # first phase column with data
-                w0 = first * phases + b - pl                    # its input column
-                count = min(len(range(w0, width, phases)), cols - first) if w0 < width else 0
-                if count <= 0:
-                    continue
-                target = scratch[b, :, pt:pt + height, first:first + count, :]
-                if multiplier > 1:
-                    target = target.reshape(batch, height, count, cin, multiplier)
-                fills.append((target, slice(w0, w0 + (count - 1) * phases + 1, phases)))
+        for b in range(phases):
+            first = max(0, -(-(pl - b) // phases))          # first phase column with data
+            w0 = first * phases + b - pl                    # its input column
+            count = min(len(range(w0, width, phases)), cols - first) if w0 < width else 0
+            if count <= 0:
+                continue
+            target = scratch[b, :, pt:pt + height, first:first + count, :]
+            if multiplier > 1:
+                target = target.reshape(batch, height, count, cin, multiplier)
+            fills.append((target, slice(w0, w0 + (count - 1) * phases + 1, phases)))
+        st = scratch.strides
+        view = as_strided(scratch, (kh, ka, phases, batch, ho, wo * cout),
+                          (st[2] * dh, st[3] * step, st[0], st[1], st[2] * sh, st[4]),
+                          writeable=False)
 
         def taps(a):
-            if scratch is None:         # viewed directly: rows of W * C must be contiguous
-                p = (a if a.flags.c_contiguous else np.ascontiguousarray(a)).reshape(
-                    (1,) + a.shape)
-            else:
-                for target, columns in fills:
-                    source = a[:, :, columns, :]
-                    target[...] = source[..., None] if multiplier > 1 else source
-                p = scratch
-            st = p.strides
-            return as_strided(p, (kh, ka, phases, batch, ho, wo * cout),
-                              (st[2] * dh, st[3] * step, st[0], st[1], st[2] * sh, st[4]),
-                              writeable=False)
+            for target, columns in fills:
+                source = a[:, :, columns, :]
+                target[...] = source[..., None] if multiplier > 1 else source
+            return view
 
         def broadcast_filter(w):
             w = np.asarray(w, _F32).reshape(kh, kw, cout)
@@ -139,13 +134,14 @@ def prepare_depthwise_conv_2d(node):
         interior = scratch[:, pt:pt + height, pl:pl + width, :]
         if multiplier > 1:
             interior = interior.reshape(batch, height, width, cin, multiplier)
+        st = scratch.strides
+        view = as_strided(scratch, (kh, kw, batch, ho, wo, cout),
+                          (st[1] * dh, st[2] * dw, st[0], st[1] * sh, st[2] * sw, st[3]),
+                          writeable=False)
 
         def taps(a):
             interior[...] = a[..., None] if multiplier > 1 else a
-            st = scratch.strides
-            return as_strided(scratch, (kh, kw, batch, ho, wo, cout),
-                              (st[1] * dh, st[2] * dw, st[0], st[1] * sh, st[2] * sw, st[3]),
-                              writeable=False)
+            return view
 
         def broadcast_filter(w):
             return np.ascontiguousarray(np.broadcast_to(

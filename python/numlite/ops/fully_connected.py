@@ -96,19 +96,20 @@ def prepare_fully_connected(node):
         b = None if bias is None else \
             np.ascontiguousarray(np.asarray(bias.value, dtype=np.float32).reshape(units))
 
+        dot = np.dot                # 2-D products: less call overhead than matmul
         if b is None and act is None:
             def run(a, _w=None, _b=None):
-                return matmul(a.reshape(flat), wt).reshape(out_shape)
+                return dot(a.reshape(flat), wt).reshape(out_shape)
         elif act is None:
             def run(a, _w=None, _b=None):
-                r = matmul(a.reshape(flat), wt)
+                r = dot(a.reshape(flat), wt)
                 return add(r, b, out=r).reshape(out_shape)
         elif b is None:
             def run(a, _w=None, _b=None):
-                return act(matmul(a.reshape(flat), wt)).reshape(out_shape)
+                return act(dot(a.reshape(flat), wt)).reshape(out_shape)
         else:
             def run(a, _w=None, _b=None):
-                r = matmul(a.reshape(flat), wt)
+                r = dot(a.reshape(flat), wt)
                 return act(add(r, b, out=r)).reshape(out_shape)
         return run, [out_shape]
 

@@ -3,9 +3,9 @@
 import numpy as np
 
 from .arithmetic import broadcast_shape
-from .common import KernelError, expect_io, require_same_type
+from .common import KernelError, as_array, expect_io, require_same_type
 from .registry import builtin
-from .support import BOOL, zero_d
+from .support import BOOL
 
 
 def _require_bool(node, specs):
@@ -21,7 +21,8 @@ def prepare_logical_binary(node):
     _require_bool(node, (a, b, out))
     shape = broadcast_shape(node, a.shape, b.shape)
     ufunc = np.logical_and if node.op_name == "LOGICAL_AND" else np.logical_or
-    return zero_d(ufunc, shape), [shape]
+    # 0-d operands: ufuncs give numpy scalars; as_array makes them arrays in one step
+    return (as_array(ufunc) if shape == () else ufunc), [shape]
 
 
 @builtin("LOGICAL_NOT")
@@ -29,4 +30,4 @@ def prepare_logical_not(node):
     (x,), out = expect_io(node, 1), node.outputs[0]
     require_same_type(node, x, out)
     _require_bool(node, (x,))
-    return zero_d(np.logical_not, x.shape), [x.shape]
+    return (as_array(np.logical_not) if x.shape == () else np.logical_not), [x.shape]

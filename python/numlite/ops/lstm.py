@@ -38,7 +38,7 @@ from .registry import builtin
 from .windows import model_tensor
 
 _F32 = np.float32
-_ONE = _F32(1.0)
+_ONE = np.array(1.0, _F32)          # 0-d arrays: faster ufunc operands than numpy scalars
 _LN_EPSILON = _F32(1e-8)
 
 
@@ -71,30 +71,23 @@ def check_float_inputs(node, positions, outputs=True):
                                   "supported; numlite implements the float32 kernel only")
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)) in place (exp overflow gives the right limit 0)."""
-    np.negative(x, out=x)
-    np.exp(x, out=x)
-    np.add(x, _ONE, out=x)
-    return np.divide(_ONE, x, out=x)
-
-
-def _identity(x):
-    return x
+def _identity(x, out):
+    if out is not x:
+        np.copyto(out, x)
+    return out
 
 
 def activation(code, op_name):
-    """An in-place activation ``f(x) -> x`` for the recurrent ops' fused activation option."""
+    """``f(x, out) -> out``: the recurrent ops' fused activation of ``x`` written into ``out``
+    (which may be ``x``)."""
     if code == 0:
         return _identity
-    if code == 1:
-        return lambda x: clip_ufunc(x, _F32(0), _F32(np.inf), out=x)
-    if code == 2:
-        return lambda x: clip_ufunc(x, _F32(-1), _F32(1), out=x)
-    if code == 3:
-        return lambda x: clip_ufunc(x, _F32(0), _F32(6), out=x)
+    bounds = {1: (0, np.inf), 2: (-1, 1), 3: (0, 6)}.get(code)
+    if bounds is not None:
+        low, high = np.array(bounds[0], _F32), np.array(bounds[1], _F32)
+        return lambda x, out: clip_ufunc(x, low, high, out=out)
     if code == 4:
-        return lambda x: np.tanh(x, out=x)
+        return np.tanh
     name = ACT_NAMES[code] if 0 <= code < len(ACT_NAMES) else str(code)
     raise KernelError(f"{op_name}: activation {name} is not supported")
 
@@ -134,7 +127,8 @@ class _Direction:
         if not self.cifg and (spec["h_i"] is None or spec["b_i"] is None):
             raise KernelError(f"{node.op_name}: the input gate needs recurrent-to-input "
                               "weights and a bias")
-        self.gates = ("f", "c", "o") if self.cifg else ("i", "f", "c", "o")
+        # the sigmoid gates first, the cell gate last: one block of sigmoids per step
+        self.gates = ("f", "o", "c") if self.cifg else ("i", "f", "o", "c")
         self.n_cell, self.n_input = _dims(node, spec["x_f"], 2, "input-to-forget weights")
         n_cell2, self.n_output = _dims(node, spec["h_f"], 2, "recurrent-to-forget weights")
         if n_cell2 != self.n_cell:
@@ -182,17 +176,24 @@ class _Direction:
             if constant else None
 
     def pack(self, v):
-        """Weights arranged for the sgemms: gates side by side along the last axis."""
+        """Weights arranged for the sgemms: gates side by side along the last axis, in
+        ``self.gates`` order. The sigmoid gates' weights, biases and peepholes are negated
+        (exact in floating point), so their pre-activations come out as ``-z`` and the
+        sigmoid ``1 / (1 + exp(-z))`` needs no negation pass per step; layer norm
+        coefficients multiply the normalized ``-z`` and stay as they are."""
         g = self.gates
-        f32 = lambda a: np.asarray(a, _F32)                                    # noqa: E731
+
+        def f32(a, k=None):
+            a = np.asarray(a, _F32)
+            return -a if k in ("i", "f", "o") else a
         packed = {
-            "wx": np.ascontiguousarray(np.concatenate([f32(v["x_" + k]) for k in g]).T),
-            "wh": np.ascontiguousarray(np.concatenate([f32(v["h_" + k]) for k in g]).T),
-            "bias": np.concatenate([f32(v["b_" + k]).reshape(-1) for k in g]),
+            "wx": np.ascontiguousarray(np.concatenate([f32(v["x_" + k], k) for k in g]).T),
+            "wh": np.ascontiguousarray(np.concatenate([f32(v["h_" + k], k) for k in g]).T),
+            "bias": np.concatenate([f32(v["b_" + k], k).reshape(-1) for k in g]),
             "wa": None if not self.aux else np.ascontiguousarray(
-                np.concatenate([f32(v["a_" + k]) for k in g]).T),
+                np.concatenate([f32(v["a_" + k], k) for k in g]).T),
             "peep": None if not self.peephole else {
-                k: f32(v["p_" + k]).reshape(-1) for k in ("i", "f", "o")
+                k: f32(v["p_" + k], k).reshape(-1) for k in ("i", "f", "o")
                 if v.get("p_" + k) is not None},
             "ln": None if not self.layer_norm else [f32(v["ln_" + k]).reshape(-1) for k in g],
             "proj": None if v["proj"] is None else np.ascontiguousarray(f32(v["proj"]).T),
@@ -230,77 +231,99 @@ def _normalize(z):
     return np.divide(z, var, out=z)
 
 
+def _sigmoid_of_negated(z):
+    """``1 / (1 + exp(z))`` in place: the sigmoid of the gate whose negated pre-activation
+    ``z`` is (see _Direction.pack; exp overflow gives the right limit 0)."""
+    np.exp(z, out=z)
+    np.add(z, _ONE, out=z)
+    return np.divide(_ONE, z, out=z)
+
+
+def _layer_norm(z, coefficients, bias):
+    _normalize(z)
+    np.multiply(z, coefficients, out=z)
+    np.add(z, bias, out=z)
+
+
 def run_direction(d, w, xs, aux, h, c, act, cell_clip, proj_clip, reverse, out, out_offset):
     """Run one direction over the time-major sequence ``xs [T, B, I]``.
 
     Writes each step's ``h`` into ``out[t, :, out_offset:out_offset + n_output]`` and returns
-    the final (h, c). ``h`` and ``c`` are fresh arrays (the caller copies them into state).
+    the final (h, c). ``c`` must be an array the caller owns (updated in place); ``h`` is
+    returned as a view of ``out`` (the caller copies it into state).
     """
     steps, batch = xs.shape[0], xs.shape[1]
     n = d.n_cell
     ng = len(d.gates)
-    # every weight product goes through w's "matmul" (the hybrid kernel's, hybrid.py)
-    matmul, multiply, add = w.get("matmul", np.matmul), np.multiply, np.add
+    # np.dot (every product is 2-D; less call overhead than matmul) unless w carries the
+    # hybrid kernel's product (hybrid.py)
+    matmul, multiply, add = w.get("matmul", np.dot), np.multiply, np.add
     xw = matmul(xs.reshape(steps * batch, -1), w["wx"]).reshape(steps, batch, ng * n)
     if aux is not None:
         add(xw, matmul(aux.reshape(steps * batch, -1), w["wa"]).reshape(steps, batch, ng * n),
             out=xw)
-    layer_norm = w["ln"] is not None
-    if not layer_norm:
+    ln = w["ln"]
+    if ln is None:
         add(xw, w["bias"], out=xw)
-    biases = None if not layer_norm else [w["bias"][k * n:(k + 1) * n] for k in range(ng)]
+    biases = None if ln is None else [w["bias"][k * n:(k + 1) * n] for k in range(ng)]
     peep = w["peep"]
-    gate = {g: k for k, g in enumerate(d.gates)}
     proj, proj_b = w["proj"], w["proj_b"]
     wh = w["wh"]
+    gate = {g: slice(k * n, (k + 1) * n) for k, g in enumerate(d.gates)}
+    fs, os_, cs = gate["f"], gate["o"], gate["c"]
+    sig = slice(0, (ng - 1) * n)        # the sigmoid gates, stored negated
+    # with a peephole or layer norm the output gate needs the new c first
+    late_o = peep is not None or ln is not None
+    early = [g for g in d.gates[:-1] if not late_o or g != "o"]
+    first_sig = slice(0, len(early) * n) if late_o else sig
     n_out = d.n_output
+    cols = slice(out_offset, out_offset + n_out)
     order = range(steps - 1, -1, -1) if reverse else range(steps)
     for t in order:
-        z = add(xw[t], matmul(h, wh))
-        zg = [z[:, k * n:(k + 1) * n] for k in range(ng)]
+        z = matmul(h, wh)
+        add(z, xw[t], out=z)
         if peep is not None:
-            if "i" in gate:
-                add(zg[gate["i"]], multiply(peep["i"], c), out=zg[gate["i"]])
-            add(zg[gate["f"]], multiply(peep["f"], c), out=zg[gate["f"]])
-        for g in ("i", "f", "c") if "i" in gate else ("f", "c"):
-            k = gate[g]
-            if layer_norm:
-                _normalize(zg[k])
-                multiply(zg[k], w["ln"][k], out=zg[k])
-                add(zg[k], biases[k], out=zg[k])
-            if g == "c":
-                act(zg[k])
-            else:
-                sigmoid(zg[k])
-        f = zg[gate["f"]]
-        i = np.subtract(_ONE, f) if d.cifg else zg[gate["i"]]
-        c = multiply(f, c)
-        add(c, multiply(i, zg[gate["c"]]), out=c)
+            for g in early:
+                add(z[:, gate[g]], multiply(peep[g], c), out=z[:, gate[g]])
+        if ln is not None:
+            for g in early + ["c"]:
+                k = d.gates.index(g)
+                _layer_norm(z[:, gate[g]], ln[k], biases[k])
+        _sigmoid_of_negated(z[:, first_sig])
+        g = act(z[:, cs], z[:, cs])
+        f = z[:, fs]
+        i = np.subtract(_ONE, f) if d.cifg else z[:, gate["i"]]
+        multiply(i, g, out=i)
+        multiply(f, c, out=c)
+        add(c, i, out=c)
         if cell_clip > 0:
             clip_ufunc(c, -cell_clip, cell_clip, out=c)
-        zo = zg[gate["o"]]
-        if peep is not None:
-            add(zo, multiply(peep["o"], c), out=zo)
-        if layer_norm:
-            k = gate["o"]
-            _normalize(zo)
-            multiply(zo, w["ln"][k], out=zo)
-            add(zo, biases[k], out=zo)
-        sigmoid(zo)
+        o = z[:, os_]
+        if late_o:
+            if peep is not None:
+                add(o, multiply(peep["o"], c), out=o)
+            if ln is not None:
+                k = d.gates.index("o")
+                _layer_norm(o, ln[k], biases[k])
+            _sigmoid_of_negated(o)
         if act is _identity:
             # LiteRT applies activation NONE by leaving its scratch untouched, and that
             # scratch holds the cell gate: the output is o * g, not o * c
-            h = multiply(zo, zg[gate["c"]])
+            h = out[t, :, cols] if proj is None else np.empty((batch, n), _F32)
+            multiply(o, g, out=h)
+        elif proj is None:
+            h = act(c, out[t, :, cols])
+            multiply(h, o, out=h)
         else:
-            h = act(c.copy())
-            multiply(h, zo, out=h)
+            h = act(c, np.empty((batch, n), _F32))
+            multiply(h, o, out=h)
         if proj is not None:
             h = matmul(h, proj)
             if proj_b is not None:
                 add(h, proj_b, out=h)
             if proj_clip > 0:
                 clip_ufunc(h, -proj_clip, proj_clip, out=h)
-        out[t, :, out_offset:out_offset + n_out] = h
+            out[t, :, cols] = h
     return h, c
 
 

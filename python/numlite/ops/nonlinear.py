@@ -25,7 +25,11 @@ from .common import KernelError, clip_ufunc, expect_io, options_field, require_s
 from .registry import builtin
 from .support import FLOAT32, bit_select, check_type, refuse_quantized, zero_d
 
-_F = np.float32
+
+def _F(value):
+    """A float32 constant as a 0-d array (numpy 2 handles those faster than numpy scalars
+    as ufunc operands)."""
+    return np.array(value, np.float32)
 
 
 def _float_unary(node):

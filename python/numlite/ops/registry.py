@@ -15,6 +15,9 @@ Kernels raise ``KernelError`` (or ValueError) with a message; the runtime adds
 LiteRT's "Node number N (OP) failed to prepare/invoke." line.
 A kernel registered with ``foldable=True`` (the default) is pure: when all its
 inputs are known at prepare time the runtime runs it once and keeps the result.
+A kernel registered with ``shape_only=True`` (SHAPE, RANK) reads nothing but its inputs'
+shapes: the runtime folds it as soon as those shapes are static, whatever the values, and
+its ``run`` gets ``None`` for inputs whose values are not known.
 
 One op can have several kernels: ``builtin(name, when=predicate)`` registers a variant
 (the integer kernels of a float op, say) that serves the nodes for which
@@ -35,6 +38,7 @@ class KernelError(Exception):
 class Kernel(NamedTuple):
     prepare: Callable
     foldable: bool
+    shape_only: bool = False
 
 
 _BUILTIN = {}
@@ -44,16 +48,17 @@ _CUSTOM = {}
 _CUSTOM_PREFIXES = {}
 
 
-def builtin(*names, foldable=True, when=None):
+def builtin(*names, foldable=True, when=None, shape_only=False):
     """Register ``prepare`` for one or more BuiltinOperator names (for the nodes where
     ``when(node)`` holds, when given)."""
     def register(prepare):
+        kernel = Kernel(prepare, foldable, shape_only)
         for name in names:
             code = BUILTIN_CODES[name]
             if when is None:
-                _BUILTIN[code] = Kernel(prepare, foldable)
+                _BUILTIN[code] = kernel
             else:
-                _VARIANTS.setdefault(code, []).append((when, Kernel(prepare, foldable)))
+                _VARIANTS.setdefault(code, []).append((when, kernel))
             _DISPATCH.pop(code, None)
         return prepare
     return register
@@ -72,8 +77,9 @@ def _dispatcher(code):
             if predicate is None or predicate(node):
                 return kernel.prepare(node)
         raise KernelError(f"{node.op_name}: no kernel for these input and output types")
-    # folding needs every variant to be pure
-    return Kernel(prepare, all(kernel.foldable for _, kernel in choices))
+    # folding needs every variant to be pure (or to read only shapes)
+    return Kernel(prepare, all(kernel.foldable for _, kernel in choices),
+                  all(kernel.shape_only for _, kernel in choices))
 
 
 def custom(*codes, foldable=True):

@@ -112,27 +112,34 @@ def prepare_resize_bilinear(node):
     half = bool(options_field(node, "half_pixel_centers", False))
     if align and half:
         raise KernelError("If half_pixel_centers is True, align_corners must be False.")
-    height, width = (x.shape[1], x.shape[2]) if x is not None and x.shape else (0, 0)
+    height, width, channels = x.shape[1:] if x is not None and len(x.shape) == 4 else (0, 0, 1)
     take, multiply, add = np.take, np.multiply, np.add
 
-    def lerp(a, axis, lo, hi, f_hi, f_lo, shape):
+    def lerp(a, axis, lo, hi, f_hi, f_lo):
         r = take(a, lo, axis=axis)
-        multiply(r, f_lo.reshape(shape), out=r)
+        multiply(r, f_lo, out=r)
         t = take(a, hi, axis=axis)
-        multiply(t, f_hi.reshape(shape), out=t)
+        multiply(t, f_hi, out=t)
         return add(r, t, out=r)
 
     def make(new_h, new_w):
         ly, hy, fy, gy = bilinear_axis(height, new_h, align, half)
         lx, hx, fx, gx = bilinear_axis(width, new_w, align, half)
         same_h, same_w = new_h == height and not half, new_w == width and not half
+        fy, gy = fy.reshape(-1, 1), gy.reshape(-1, 1)
+        # along the width, rows are [W * C]: element indices and weights repeated over the
+        # channels, so numpy's loops run over whole rows, not over the (few) channels
+        lx, hx = ((i.reshape(-1, 1) * channels + np.arange(channels)).reshape(-1)
+                  for i in (lx, hx))
+        fx, gx = (np.repeat(f, channels) for f in (fx, gx))
 
         def run(a):
             if a.size == 0:
                 return np.zeros(a.shape[:1] + (new_h, new_w) + a.shape[3:], np.float32)
-            r = a if same_h else lerp(a, 1, ly, hy, fy, gy, (-1, 1, 1))
-            r = r if same_w else lerp(r, 2, lx, hx, fx, gx, (-1, 1))
-            return r.copy() if r is a else r
+            rows = a.reshape(a.shape[0], height, width * channels)
+            r = rows if same_h else lerp(rows, 1, ly, hy, fy, gy)
+            r = r if same_w else lerp(r, 2, lx, hx, fx, gx)
+            return (r.copy() if r is rows else r).reshape(a.shape[0], new_h, new_w, channels)
         return run
     return _resize(node, make)
 

@@ -1,7 +1,8 @@
 """SHAPE, RANK, FILL, RANGE, BROADCAST_TO, BROADCAST_ARGS, TILE.
 
 * SHAPE and RANK only look at the input's shape, known at prepare: their ``run`` ignores
-  its argument and returns a copy of the value computed there.
+  its argument and returns a copy of the value computed there. They are registered
+  ``shape_only``, so the runtime folds them whenever the input's shape is static.
 * FILL, BROADCAST_TO and TILE take their output shape (dims, shape, multiples: int32 or
   int64) from an input; when that input is not known at prepare the output is dynamic.
 * RANGE: ``start, start + delta, ...`` accumulated one addition at a time (as LiteRT does:
@@ -20,7 +21,7 @@ from .support import (ANY_DATA, FLOAT32, INDEX_TYPES, INT32, INT64, check_type, 
                       known_ints, require_plain_copy)
 
 
-@builtin("SHAPE")
+@builtin("SHAPE", shape_only=True)
 def prepare_shape(node):
     (x,), out = expect_io(node, 1), node.outputs[0]
     out_type = options_field(node, "out_type", out.type)
@@ -34,7 +35,7 @@ def prepare_shape(node):
     return run, [value.shape]
 
 
-@builtin("RANK")
+@builtin("RANK", shape_only=True)
 def prepare_rank(node):
     (x,), out = expect_io(node, 1), node.outputs[0]
     if out.type != INT32:

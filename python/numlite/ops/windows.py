@@ -108,13 +108,14 @@ class Padder:
     ``pads`` is one (before, after) pair per spatial dimension (dimensions 1..n of
     ``shape``; the batch and channel dimensions are never padded). Calling the
     Padder returns the buffer (reused by every call: use it before the next call) or,
-    without padding, the input itself.
+    without padding, the input itself -- unless ``copy`` is set, for callers that keep
+    views of the buffer built at prepare.
     """
 
-    def __init__(self, shape, pads, value=0.0, dtype=np.float32, channels=None):
+    def __init__(self, shape, pads, value=0.0, dtype=np.float32, channels=None, copy=False):
         self.pads = tuple(pads)
         self.shape = tuple(shape)
-        self.needed = any(b or a for b, a in self.pads)
+        self.needed = copy or any(b or a for b, a in self.pads)
         self.buffer = None
         self.interior = None
         if self.needed:

@@ -3,13 +3,13 @@
 prepare() walks the operators once with the current input shapes: it looks
 up each kernel, lets it infer output shapes, folds pure operators whose
 inputs are all known (constants, shapes of known tensors), and keeps the rest
-as a list of ``(run, input indices, output index/indices)`` steps. invoke()
-only runs that list. Operators whose input shapes are unknown until run time
-(data-dependent outputs upstream) get a _Deferred step that re-prepares itself
-only when the shapes it sees change.
+as a flat list of ``(run, op)`` steps, written out as one function by
+program.compile_plan. invoke() only runs that function. Operators
+whose input shapes are unknown until run time (data-dependent outputs
+upstream) get a _Deferred step that re-prepares itself only when the shapes
+it sees change.
 """
 
-import contextlib
 
 import numpy as np
 
@@ -17,16 +17,11 @@ from ..model import types
 from ..ops import registry
 from ..ops.registry import KernelError
 from .node import Node, TensorSpec
+from .program import Cancelled, compile_plan
 from ..model.strings import decode_strings
 
 #: float overflow, 0/0 and narrowing casts are defined results in TFLite, not warnings
 _QUIET = dict(all="ignore")
-#: the context of a subgraph run by call(): already inside an invoke's np.errstate
-_NESTED = contextlib.nullcontext()
-
-
-class Cancelled(RuntimeError):
-    """Raised between two steps of invoke() once the runtime's ``cancelled`` flag is set."""
 
 
 def node_error(op_index, op_name, stage, detail):
@@ -156,11 +151,12 @@ class Subgraph:
         for t in self.sg.tensors:
             if t.is_variable and self.constants[t.index] is None:
                 self._allocate_storage(t.index, reset=True)
-        self.plan = None
+        self.plan = self._execute = None
         self.ready = False
         self.busy = True
         try:
             self.plan = self._prepare()
+            self._execute = compile_plan(self.plan, self.runtime, self._fail)
         finally:
             self.busy = False
         self.ready = True
@@ -215,20 +211,16 @@ class Subgraph:
             if any(i >= 0 and self.shapes[i] is None for i in op.inputs):
                 for o in op.outputs:
                     self.shapes[o] = None
-                plan.append((_Deferred(self, op, kernel), op.inputs, self._out(op), op))
+                plan.append((_Deferred(self, op, kernel), op))
                 continue
             run, shapes = self.prepare_node(op, kernel, [self.shapes[i] if i >= 0 else None
                                                          for i in op.inputs], "prepare")
             for o, shape in zip(op.outputs, shapes):
                 self.shapes[o] = None if shape is None else tuple(int(d) for d in shape)
-            if kernel.foldable and self._fold(op, run):
+            if kernel.foldable and self._fold(op, run, kernel.shape_only):
                 continue
-            plan.append((run, op.inputs, self._out(op), op))
+            plan.append((run, op))
         return plan
-
-    @staticmethod
-    def _out(op):
-        return op.outputs[0] if len(op.outputs) == 1 else op.outputs
 
     def _unresolved(self, code):
         if code.custom_code is None or code.builtin_code != 32:
@@ -255,13 +247,18 @@ class Subgraph:
                              f"{len(op.outputs)} outputs")
         return run, out_shapes
 
-    def _fold(self, op, run):
-        """Run a pure op now if all its inputs are known; keep its outputs as known values."""
-        if not all(i < 0 or self._known(i) for i in op.inputs):
+    def _fold(self, op, run, shape_only):
+        """Run a pure op now if all its inputs are known (only their shapes, for a
+        ``shape_only`` kernel); keep its outputs as known values."""
+        if shape_only:
+            if any(i >= 0 and self.shapes[i] is None for i in op.inputs):
+                return False
+        elif not all(i < 0 or self._known(i) for i in op.inputs):
             return False
         try:
             with np.errstate(**_QUIET):
-                result = run(*[self.values[i] for i in op.inputs])
+                result = run(*[self.values[i] if i >= 0 and self._known(i) else None
+                               for i in op.inputs])
         except Exception:       # let invoke report data errors where LiteRT would
             return False
         results = (result,) if len(op.outputs) == 1 else result
@@ -273,37 +270,28 @@ class Subgraph:
 
     # ---- invoke -------------------------------------------------------------
     def invoke(self):
-        self._execute(np.errstate(**_QUIET))
-
-    def _execute(self, context):
-        """Run the plan inside ``context`` (the float-error state)."""
         if not self.ready:
             raise RuntimeError("Invoke called on model that is not ready.")
+        with np.errstate(**_QUIET):
+            self._run_plan()
+
+    def _run_plan(self):
+        """Run the plan (inside the caller's float-error state)."""
         if self.busy:
             raise self._recursion()
-        v = self.values
-        runtime = self.runtime
-        step = None
         self.busy = True
         try:
-            with context:
-                for step in self.plan:
-                    if runtime.cancelled:
-                        raise Cancelled("Client requested cancel during Invoke()")
-                    run, ins, out = step[0], step[1], step[2]
-                    if type(out) is int:
-                        v[out] = run(*[v[i] for i in ins])
-                    else:
-                        for o, r in zip(out, run(*[v[i] for i in ins])):
-                            v[o] = r
-        except Cancelled:
-            raise
-        except Exception as e:
-            op = step[3]
-            name = self.model.operator_codes[op.opcode_index].name
-            raise node_error(op.index, name, "invoke", e) from None
+            self._execute(self.values)
         finally:
             self.busy = False
+
+    def _fail(self, step, error):
+        """Report ``error`` raised by plan step ``step`` with LiteRT's node line."""
+        if isinstance(error, Cancelled):
+            raise error
+        op = self.plan[step][1]
+        name = self.model.operator_codes[op.opcode_index].name
+        raise node_error(op.index, name, "invoke", error) from None
 
     def call(self, arrays):
         """Run this subgraph as a function (for CALL/WHILE/IF/CALL_ONCE kernels).
@@ -312,19 +300,25 @@ class Subgraph:
         the inputs without a copy; the subgraph re-prepares only when an input
         shape changed. Returns the output values: the subgraph's own arrays, which
         a later call replaces but never writes into. Calling a subgraph that is
-        preparing or running (recursion) raises RuntimeError.
+        preparing or running (recursion) raises RuntimeError. The caller's invoke
+        has set the float-error state.
         """
         if self.busy:
             raise self._recursion()
-        values = self.values
-        for index, array in zip(self.inputs, arrays):
-            if array.shape != self.shapes[index]:
-                self.resize_input(index, array.shape)
-        if not self.ready:
-            self.allocate()
+        values, shapes = self.values, self.shapes
+        changed = not self.ready
         for index, array in zip(self.inputs, arrays):
             values[index] = array
-        self._execute(_NESTED)      # called by a kernel: the caller's invoke set errstate
+            if array.shape != shapes[index]:
+                changed = True
+        if changed:
+            for index, array in zip(self.inputs, arrays):
+                if array.shape != shapes[index]:
+                    self.resize_input(index, array.shape)
+            self.allocate()
+            for index, array in zip(self.inputs, arrays):
+                values[index] = array
+        self._run_plan()
         return [values[i] for i in self.outputs]
 
     def _recursion(self):
