@@ -1,13 +1,15 @@
-"""Invoke latency of numlite against ai-edge-litert over the conformance corpus (issue 5).
+"""Invoke latency of numlite against ai-edge-litert over the model corpora (issues 5, 6).
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/conformance_latency.py
+    ... benchmarks/conformance_latency.py --corpus quantized
 
-Every signature of tests/models/conformance/ (inputs as tests/test_conformance.py feeds
-them, seed 0) runs in numlite and in ai-edge-litert with its default kernels at
+Every signature of tests/models/conformance/ (or tests/models/quantized/; inputs as
+tests/test_conformance.py / tests/test_quantized.py feed them, seed 0) runs in numlite and in ai-edge-litert with its default kernels at
 num_threads=1 and num_threads=2, in the same run. The figure is the median latency of
 ``invoke()`` for signatures of subgraph 0 and of a SignatureRunner call otherwise (marked
 ``call``). Ratios are numlite / LiteRT; the geometric means are over the architecture
-models (the files that are not ``ops_*``) and over every case numlite runs.
+models (the files that are not ``ops_*``: every quantized model) and over every case
+numlite runs.
 """
 
 import argparse
@@ -21,7 +23,28 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numlite  # noqa: E402
 from latency import bench_runtime, geometric_mean  # noqa: E402
-from test_conformance import CASES, CORPUS, make_inputs  # noqa: E402
+import test_conformance  # noqa: E402
+import test_quantized  # noqa: E402
+
+
+def corpus_cases(corpus):
+    """(directory, [(case id, file, key)], make_inputs(file, key, details, seed), the input
+    details of a LiteRT interpreter for (file, key))."""
+    if corpus == "quantized":
+        module = test_quantized
+        counts = {name: sum(n == name for n, _ in module.CASES) for name, _ in module.CASES}
+        cases = [(module.case_id(name) + (f"/{key}" if counts[name] > 1 else ""), name, key)
+                 for name, key in module.CASES]
+
+        def details(interpreter, key):
+            return module.Runner(interpreter, key).input_details()
+    else:
+        module = test_conformance
+        cases = module.CASES
+
+        def details(interpreter, key):
+            return interpreter.get_signature_runner(key).get_input_details()
+    return module.CORPUS, cases, module.make_inputs, details
 
 
 def measure(make, content, key, inputs, repeat):
@@ -45,6 +68,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="samples per figure (median)")
     parser.add_argument("--only", nargs="*", help="case ids containing one of these strings")
+    parser.add_argument("--corpus", choices=("conformance", "quantized"), default="conformance",
+                        help="tests/models/conformance (float) or tests/models/quantized")
     args = parser.parse_args()
     for variable in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if variable in os.environ:
@@ -61,13 +86,12 @@ def main():
           f"{'ratio t1':>8s} {'ratio t2':>8s}  kind")
     ratios = {"arch1": [], "arch2": [], "all1": [], "all2": []}
     failures = []
-    for case_id, name, key in CASES:
+    corpus, cases, make_inputs, input_details = corpus_cases(args.corpus)
+    for case_id, name, key in cases:
         if args.only and not any(part in case_id for part in args.only):
             continue
-        content = (CORPUS / name).read_bytes()
-        probe = LiteRT(model_content=content).get_signature_runner(key)
-        inputs = make_inputs(name, key, probe.get_input_details(), 0)
-        del probe
+        content = (corpus / name).read_bytes()
+        inputs = make_inputs(name, key, input_details(LiteRT(model_content=content), key), 0)
         figures = {label: measure(make, content, key, inputs, args.repeat)
                    for label, make in makers.items()}
         ours, kind = figures["numlite"]

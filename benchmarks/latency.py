@@ -49,8 +49,15 @@ def random_inputs(details, rng):
 
 def bench_runtime(make, content, key, inputs, repeat, number=None):
     """(invoke latency, SignatureRunner call latency) of ``make(content)`` on signature
-    ``key``; invoke only for subgraph 0's signature, (None, None) if the runtime refuses
-    the model."""
+    ``key``; invoke only for subgraph 0's signature (or key "": a model without
+    signatures), (None, None) if the runtime refuses the model."""
+    if key == "":       # a model without signatures: the tensor-index API (invoke only)
+        interpreter = make(content)
+        interpreter.allocate_tensors()
+        for d in interpreter.get_input_details():
+            interpreter.set_tensor(d["index"], inputs[d["name"]])
+        interpreter.invoke()
+        return timed(interpreter.invoke, repeat, number), None
     try:
         runner = make(content).get_signature_runner(key)
         runner(**inputs)
