@@ -54,12 +54,13 @@ def rounding_divide_by_pot_each(x, exponent):
     return (x >> exponent) + ((x & mask) > (mask >> 1) + (x < 0))
 
 
-def multiply_by_quantized_multiplier(x, multiplier, shift):
-    """Double-rounding MultiplyByQuantizedMultiplier on an int64 (or int32) array of int32
-    values; returns a new int64 array (callers may finish in place). ``multiplier`` and
-    ``shift`` are ints, or int64 arrays broadcasting against ``x`` (one per channel).
+class Requantizer:
+    """``clamp(zp + MultiplyByQuantizedMultiplier(x, multiplier, shift), low, high)`` with
+    everything that does not depend on ``x`` worked out once (in a kernel's prepare).
+    ``multiplier`` and ``shift`` are ints, or int64 arrays broadcasting against ``x`` (one
+    per channel); ``multiply``: another MBQM form (multiply_by_quantized_multiplier_int64).
 
-    It is rounding_divide_by_pot(srdhm(a, m), r) with a = x << max(shift, 0) wrapped to
+    MBQM is rounding_divide_by_pot(srdhm(a, m), r) with a = x << max(shift, 0) wrapped to
     int32 and r = max(-shift, 0), fused into one multiply, one add and two shifts: with
     p = a*m, srdhm is floor((p + 2**30) / 2**31) (see srdhm), RoundingDivideByPOT is
     floor((v + 2**(r-1) - [v < 0]) / 2**r), and floor((floor(y / A) + c) / B) =
@@ -69,36 +70,63 @@ def multiply_by_quantized_multiplier(x, multiplier, shift):
     same formula maps to srdhm's INT32_MAX. |p| <= 2**62 and r <= 31 (LiteRT's bound on
     RoundingDivideByPOT) keep it in int64.
     """
-    left, right = np.maximum(shift, 0), np.maximum(np.negative(shift), 0)
-    multiplier = np.asarray(multiplier, np.int64)
-    if x.dtype == np.int32 and not np.any(left):
-        a = x                                              # already int32 values
-    else:
-        a = (x << left).astype(np.int32)                   # int32 wrap, as in C++
-    p = a * multiplier                                     # int64
-    if np.any(multiplier == _INT32_MIN):
-        p -= ((a == _INT32_MIN) & (multiplier == _INT32_MIN)) * np.int64(1 << 31)
-    if not np.any(right):
-        p += 1 << 30
+
+    def __init__(self, multiplier, shift, zp=0, low=None, high=None, multiply=None):
+        self.multiply = multiply
+        self.raw = (multiplier, shift)
+        left, right = np.maximum(shift, 0), np.maximum(np.negative(shift), 0)
+        self.left = left if np.any(left) else None
+        self.multiplier = np.asarray(multiplier, np.int64)
+        self.saturating = bool(np.any(self.multiplier == _INT32_MIN))
+        self.right = right if np.any(right) else None
+        self.gate = None if self.right is None or np.all(right > 0) else right > 0
+        self.nudge = np.asarray((((np.int64(1) << right) >> 1) << 31) + (1 << 30), np.int64)
+        self.zp = np.int64(zp)
+        self.clamp = low is not None
+        self.low, self.high = np.int64(low or 0), np.int64(high or 0)
+
+    def mbqm(self, x):
+        """MultiplyByQuantizedMultiplier on an int64 (or int32) array of int32 values; a
+        new int64 array."""
+        if x.dtype == np.int32 and self.left is None:
+            a = x                                          # already int32 values
+        else:
+            a = (x << (0 if self.left is None else self.left)).astype(np.int32)  # C++ wrap
+        p = a * self.multiplier                            # int64
+        if self.saturating:
+            p -= ((a == _INT32_MIN) & (self.multiplier == _INT32_MIN)) * np.int64(1 << 31)
+        if self.right is None:
+            p += 1 << 30
+            p >>= 31
+            return p
+        negative = p < -(1 << 30)
+        if self.gate is not None:
+            negative &= self.gate
+        p += self.nudge
         p >>= 31
+        p -= negative
+        p >>= self.right
         return p
-    negative = p < -(1 << 30)
-    if not np.all(right > 0):
-        negative &= right > 0
-    p += (((np.int64(1) << right) >> 1) << 31) + (1 << 30)   # 2**(r-1) 2**31 + 2**30
-    p >>= 31
-    p -= negative
-    p >>= right
-    return p
+
+    def __call__(self, x):
+        r = np.asarray(self.multiply(x, *self.raw) if self.multiply else self.mbqm(x))
+        r += self.zp
+        if self.clamp:
+            np.minimum(r, self.high, out=r)
+            np.maximum(r, self.low, out=r)
+        return r
+
+
+def multiply_by_quantized_multiplier(x, multiplier, shift):
+    """Double-rounding MultiplyByQuantizedMultiplier (see Requantizer) for one-off uses;
+    kernels build a Requantizer at prepare."""
+    return Requantizer(multiplier, shift).mbqm(x)
 
 
 def requantize(x, multiplier, shift, zp, low, high, multiply=None):
-    """clamp(zp + MultiplyByQuantizedMultiplier(x, multiplier, shift), low, high), the
-    integer kernels' output step, finished in place on MBQM's new array (0-d for a
-    numpy scalar). ``multiply``: another MBQM form (multiply_by_quantized_multiplier_int64)."""
-    r = np.asarray((multiply or multiply_by_quantized_multiplier)(x, multiplier, shift))
-    r += zp
-    return np.clip(r, low, high, out=r)
+    """clamp(zp + MultiplyByQuantizedMultiplier(x, multiplier, shift), low, high) once
+    (0-d for a numpy scalar); kernels build a Requantizer at prepare."""
+    return Requantizer(multiplier, shift, zp, low, high, multiply)(x)
 
 
 def multiply_by_quantized_multiplier_int64(x, multiplier, shift):

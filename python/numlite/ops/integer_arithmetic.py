@@ -18,8 +18,8 @@ import numpy as np
 from ..model import types
 from .arithmetic import broadcast_shape
 from .common import KernelError, as_array, expect_io, options_field, quantized_node
-from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier, \
-    requantize, rounding_divide_by_pot
+from .fixedpoint import Requantizer, multiply_by_quantized_multiplier as mbqm, \
+    quantize_multiplier, rounding_divide_by_pot
 from .integer_params import activation_bounds, binary_table, check_types, domain, params, \
     require_zero_points
 from .registry import builtin
@@ -105,8 +105,7 @@ def _add_sub(node, sign):
     def rescale2(q):
         return sign * mbqm((q - zp2) << left, m2, sh2)
 
-    def output(total):
-        return requantize(total, mo, sho, zpo, low, high)
+    output = Requantizer(mo, sho, zpo, low, high)
     if type_ != types.INT16:
         return binary_kernel(type_, specs[2], shape,
                              lambda q1, q2: output(rescale1(q1) + rescale2(q2)))
@@ -141,8 +140,10 @@ def prepare_mul(node):
     low, high = activation_bounds(options_field(node, "fused_activation_function", 0), so, zpo,
                                   type_)
 
+    finish = Requantizer(m, sh, zpo, low, high)
+
     def formula(q1, q2):
-        return requantize((q1 - zp1) * (q2 - zp2), m, sh, zpo, low, high)
+        return finish((q1 - zp1) * (q2 - zp2))
     return binary_kernel(type_, specs[2], shape, formula)
 
 
@@ -156,7 +157,9 @@ def prepare_squared_difference(node):
     m2, sh2 = quantize_multiplier(s2 / twice_max)
     mo, sho = quantize_multiplier(twice_max * twice_max / ((1 << 2 * left) * so))
 
+    finish = Requantizer(mo, sho, zpo, -128, 127)
+
     def formula(q1, q2):
         d = mbqm((q1 - zp1) << left, m1, sh1) - mbqm((q2 - zp2) << left, m2, sh2)
-        return requantize(d * d, mo, sho, zpo, -128, 127)
+        return finish(d * d)
     return binary_kernel(type_, specs[2], shape, formula)

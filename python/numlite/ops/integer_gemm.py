@@ -37,9 +37,8 @@ import numpy as np
 from ..model import types
 from .activations import ACT_NONE
 from .common import KernelError, is_quantized, options_field, type_name
-from .fixedpoint import (multiply_by_quantized_multiplier,
-                         multiply_by_quantized_multiplier_int64, quantize_multiplier,
-                         requantize)
+from .fixedpoint import (Requantizer, multiply_by_quantized_multiplier_int64,
+                         quantize_multiplier)
 from .integer_params import LIMITS, activation_bounds
 
 _EXACT_FLOAT32 = 2 ** 24
@@ -148,11 +147,11 @@ def fixed_point_requantizer(effective, out_zp, low, high, dtype, wide=False):
     multipliers, shifts = quantized_multipliers(effective)
     if np.all(multipliers == multipliers[:1]) and np.all(shifts == shifts[:1]):
         multipliers, shifts = int(multipliers[0]), int(shifts[0])   # scalar: cheaper
-    scale = multiply_by_quantized_multiplier_int64 if wide else multiply_by_quantized_multiplier
+    finish = Requantizer(multipliers, shifts, out_zp, low, high,
+                         multiply_by_quantized_multiplier_int64 if wide else None)
 
     def requant(acc):
-        return requantize(acc if acc.dtype == np.int32 else acc.astype(np.int64), multipliers,
-                          shifts, out_zp, low, high, scale).astype(dtype)
+        return finish(acc if acc.dtype == np.int32 else acc.astype(np.int64)).astype(dtype)
     return requant
 
 
