@@ -13,11 +13,10 @@ import numpy as np
 from ..model import types
 from .common import KernelError, options_field, quantized_node
 from .integer_params import LIMITS, activation_bounds, check_types, params, require_zero_points
-from .pooling import _pass, _valid_counts
+from .pooling import _pass, _valid_counts, pool_geometry
 from .registry import builtin
 from .support import same_quantization
-from .windows import Padder, check_arity, check_rank, padding_option, positive_option, \
-    spatial_plan
+from .windows import Padder, check_arity, check_rank
 
 
 def _pool(kind):
@@ -31,12 +30,9 @@ def _pool(kind):
         if not same_quantization(x, out):
             raise KernelError(f"{node.op_name}: input and output quantization differ; "
                               "integer pooling does not requantize")
-        batch, height, width, channels = x.shape
-        kernel = (positive_option(node, "filter_height"), positive_option(node, "filter_width"))
-        strides = (positive_option(node, "stride_h"), positive_option(node, "stride_w"))
-        (ho, wo), pads = spatial_plan(node, (height, width), kernel, strides, (1, 1),
-                                      padding_option(node))
-        out_shape = (batch, ho, wo, channels)
+        kernel, strides, pads, out_shape = pool_geometry(node, x)
+        batch, ho, wo, channels = out_shape
+        height, width = x.shape[1:3]
         low, high = activation_bounds(options_field(node, "fused_activation_function", 0),
                                       scale, zp, type_)
         dtype = out.dtype

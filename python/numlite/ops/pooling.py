@@ -53,6 +53,16 @@ def _valid_counts(size, k, stride, pad, count):
     return (np.minimum(start + k, size) - np.maximum(start, 0)).astype(np.float32)
 
 
+def pool_geometry(node, x):
+    """(filter (h, w), strides, pads, output shape) of a 2-D pooling node on NHWC ``x``."""
+    batch, height, width, channels = x.shape
+    kernel = (positive_option(node, "filter_height"), positive_option(node, "filter_width"))
+    strides = (positive_option(node, "stride_h"), positive_option(node, "stride_w"))
+    (ho, wo), pads = spatial_plan(node, (height, width), kernel, strides, (1, 1),
+                                  padding_option(node))
+    return kernel, strides, pads, (batch, ho, wo, channels)
+
+
 def _pool(kind):
     def prepare(node):
         check_arity(node, (1,))
@@ -62,12 +72,9 @@ def _pool(kind):
         check_float(node, x)
         check_float(node, out, "output")
         check_rank(node, x, 4)
-        batch, height, width, channels = x.shape
-        kernel = (positive_option(node, "filter_height"), positive_option(node, "filter_width"))
-        strides = (positive_option(node, "stride_h"), positive_option(node, "stride_w"))
-        (ho, wo), pads = spatial_plan(node, (height, width), kernel, strides, (1, 1),
-                                      padding_option(node))
-        out_shape = (batch, ho, wo, channels)
+        kernel, strides, pads, out_shape = pool_geometry(node, x)
+        batch, ho, wo, channels = out_shape
+        height, width = x.shape[1:3]
         act = fused_activation(options_field(node, "fused_activation_function", 0),
                                np.float32, node.op_name)
         if batch * ho * wo * channels == 0:
