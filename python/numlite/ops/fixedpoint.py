@@ -127,24 +127,16 @@ class Requantizer:
             p += zp
         return p
 
-    def _with_zp(self, x):
-        """mbqm(x) + zp, the zero point folded into the nudge when that cannot overflow."""
+    def __call__(self, x):
         if self.multiply:
             r = np.asarray(self.multiply(x, *self.raw))
             r += self.zp
-            return r
-        return np.asarray(self._fixed(x, self.nudge_zp, self.zp_after))
-
-    def __call__(self, x):
-        r = self._with_zp(x)
+        else:
+            r = np.asarray(self._fixed(x, self.nudge_zp, self.zp_after))
         if self.clamp:
             np.minimum(r, self.high, out=r)
             np.maximum(r, self.low, out=r)
         return r
-
-    def narrow(self, x, dtype):
-        """``self(x)`` as the integer ``dtype`` holding [low, high]."""
-        return self(x).astype(dtype)
 
 
 def multiply_by_quantized_multiplier(x, multiplier, shift):

@@ -151,7 +151,7 @@ def fixed_point_requantizer(effective, out_zp, low, high, dtype, wide=False):
                          multiply_by_quantized_multiplier_int64 if wide else None)
 
     def requant(acc):
-        return finish.narrow(acc if acc.dtype == np.int32 else acc.astype(np.int64), dtype)
+        return finish(acc if acc.dtype == np.int32 else acc.astype(np.int64)).astype(dtype)
     return requant
 
 
