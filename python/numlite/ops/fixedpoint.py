@@ -66,9 +66,11 @@ class Requantizer:
     floor((v + 2**(r-1) - [v < 0]) / 2**r), and floor((floor(y / A) + c) / B) =
     floor((y + c A) / (A B)) for integer c, so the result is
     floor((p + 2**30 + (2**(r-1) - [p < -2**30]) 2**31) / 2**(31+r)) (v < 0 iff
-    p < -2**30). The saturating a == m == INT32_MIN case is p = 2**62 - 2**31, which the
-    same formula maps to srdhm's INT32_MAX. |p| <= 2**62 and r <= 31 (LiteRT's bound on
-    RoundingDivideByPOT) keep it in int64.
+    p < -2**30), computed as q = p + 2**30, ((q + 2**(r-1) 2**31) >> 31) + (q >> 63), >> r
+    (q >> 63 is -[q < 0]: same-type int64 ops, no bool array). The zero point is folded
+    into the nudge as zp 2**(31+r) when that cannot overflow. The saturating a == m ==
+    INT32_MIN case is p = 2**62 - 2**31, which the same formula maps to srdhm's INT32_MAX.
+    |p| <= 2**62 and r <= 31 (LiteRT's bound on RoundingDivideByPOT) keep it in int64.
     """
 
     def __init__(self, multiplier, shift, zp=0, low=None, high=None, multiply=None):
@@ -80,14 +82,28 @@ class Requantizer:
         self.saturating = bool(np.any(self.multiplier == _INT32_MIN))
         self.right = right if np.any(right) else None
         self.gate = None if self.right is None or np.all(right > 0) else right > 0
-        self.nudge = np.asarray((((np.int64(1) << right) >> 1) << 31) + (1 << 30), np.int64)
+        # with a right shift the 2**30 is added first, for the sign test
+        self.nudge = np.asarray((((np.int64(1) << right) >> 1) << 31)
+                                + (0 if self.right is not None else 1 << 30), np.int64)
+        total = right + 31
+        self.gate64 = None if self.gate is None else np.where(self.gate, -1, 0).astype(np.int64)
         self.zp = np.int64(zp)
+        # |p| <= 2**62 (the saturating p is 2**62 - 2**31): p + nudge + zp * 2**(31 + r)
+        # stays in int64 for all but huge zero points or shifts
+        fold = 2 ** 62 + 2 ** 30 + int(np.max(self.nudge)) + abs(int(zp)) * 2 ** int(
+            np.max(total)) < 2 ** 63
+        self.nudge_zp = self.nudge + (np.int64(zp) << total) if fold else self.nudge
+        self.zp_after = 0 if fold else self.zp
         self.clamp = low is not None
         self.low, self.high = np.int64(low or 0), np.int64(high or 0)
 
     def mbqm(self, x):
         """MultiplyByQuantizedMultiplier on an int64 (or int32) array of int32 values; a
         new int64 array."""
+        return self._fixed(x, self.nudge, 0)
+
+    def _fixed(self, x, nudge, zp):
+        """mbqm(x) + zp, with ``nudge`` the rounding nudge plus zp * 2**(31 + r)."""
         if x.dtype == np.int32 and self.left is None:
             a = x                                          # already int32 values
         else:
@@ -96,21 +112,27 @@ class Requantizer:
         if self.saturating:
             p -= ((a == _INT32_MIN) & (self.multiplier == _INT32_MIN)) * np.int64(1 << 31)
         if self.right is None:
-            p += 1 << 30
+            p += nudge
             p >>= 31
-            return p
-        negative = p < -(1 << 30)
-        if self.gate is not None:
-            negative &= self.gate
-        p += self.nudge
-        p >>= 31
-        p -= negative
-        p >>= self.right
+        else:
+            p += 1 << 30
+            sign = p >> 63                                 # -[p < -2**30], same-type ops
+            if self.gate is not None:
+                sign &= self.gate64
+            p += nudge
+            p >>= 31
+            p += sign
+            p >>= self.right
+        if zp:
+            p += zp
         return p
 
     def __call__(self, x):
-        r = np.asarray(self.multiply(x, *self.raw) if self.multiply else self.mbqm(x))
-        r += self.zp
+        if self.multiply:
+            r = np.asarray(self.multiply(x, *self.raw))
+            r += self.zp
+        else:
+            r = np.asarray(self._fixed(x, self.nudge_zp, self.zp_after))
         if self.clamp:
             np.minimum(r, self.high, out=r)
             np.maximum(r, self.low, out=r)

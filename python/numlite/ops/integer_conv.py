@@ -7,8 +7,8 @@ input is copied once into a scratch buffer bordered with ``zp_in`` (a padded tap
 contributes ``w * 0``) held in the exact GEMM type (integer_gemm), and the input zero
 point is folded into a constant per-channel offset ``bias - zp_in * sum(w)``. CONV_2D
 multiplies the im2col view (windows.window_view) by the filter matrix on BLAS (grouped
-convolutions as one batched matmul); DEPTHWISE_CONV_2D adds ``kh * kw`` strided tap slices
-times their per-channel weights. Requantization (reference §5.7): int8/uint8 through
+convolutions as one batched matmul); DEPTHWISE_CONV_2D sums the same window view times the
+per-channel taps in one einsum. Requantization (reference §5.7): int8/uint8 through
 LiteRT's fixed-point multiplier per channel (``QuantizeMultiplier(double(s_in) *
 double(s_w[c]) / double(s_out))``; uint8's single multiplier from the float32 product
 ``s_in * s_w``, as GetQuantizedConvolutionMultipler computes it); int16 with an int64
@@ -164,28 +164,22 @@ def depthwise_accumulator(node, x, filter_values, offset, pad_value, x_magnitude
     # the taps are summed in the accumulator type itself when it is an integer type
     dtype = gemm_dtype(bound) if acc_type == np.float64 else acc_type
     offset = np.asarray(offset).astype(acc_type)
-    w = weights.astype(dtype)
+    w = weights.reshape(kh, kw, cout).astype(dtype)
     # scratch input with the border at pad_value and each channel repeated multiplier times
     scratch = np.full((batch, height + pt + pb, width + pl + pr, cout), pad_value, dtype)
     interior = scratch[:, pt:pt + height, pl:pl + width, :].reshape(
         batch, height, width, cin, multiplier)
-    sh, sw = strides
-    dh, dw = dilations
-    taps = [(slice(None), slice(i * dh, i * dh + (ho - 1) * sh + 1, sh),
-             slice(j * dw, j * dw + (wo - 1) * sw + 1, sw), slice(None))
-            for i in range(kh) for j in range(kw)]
     if batch * ho * wo * cout == 0:
         def accumulate_empty(a):
             return np.zeros(out_shape, acc_type)
         return accumulate_empty, out_shape
-    multiply = np.multiply
+    # [N, Ho, Wo, kh, kw, Cout] windows of the scratch, summed against the taps in one call
+    windows = window_view(scratch, (ho, wo), (kh, kw), strides, dilations)
+    einsum = np.einsum
 
     def accumulate(a):
         interior[...] = a[..., None]
-        acc = multiply(scratch[taps[0]], w[0])
-        term = np.empty(out_shape, dtype)
-        for t in range(1, len(taps)):
-            acc += multiply(scratch[taps[t]], w[t], out=term)
+        acc = einsum("nhwijc,ijc->nhwc", windows, w)
         if acc.dtype != acc_type:
             return np.add(acc, offset, dtype=acc_type)
         acc += offset
