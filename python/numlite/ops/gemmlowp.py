@@ -10,13 +10,14 @@ import math
 
 import numpy as np
 
+from .common import clip_ufunc
 from .fixedpoint import rounding_divide_by_pot, srdhm
 
 
 def saturating_shift_left(x, exponent, bits=32):
     """SaturatingRoundingMultiplyByPOT with a positive exponent."""
     limit = 1 << (bits - 1)
-    return np.clip(x << exponent, -limit, limit - 1)
+    return clip_ufunc(x << exponent, -limit, limit - 1)
 
 
 _ONE = 2 ** 31 - 1

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..model import types
 from .common import KernelError, expect_io, options_field, quantized_node
-from .fixedpoint import quantize_multiplier, requantize
+from .fixedpoint import Requantizer, quantize_multiplier
 from .integer_params import LIMITS, check_types, params, require_zero_points
 from .reduce import _reduced_shape, resolve_axes
 from .registry import builtin
@@ -56,12 +56,14 @@ def _kernel(node, mean):
     m, shift = quantize_multiplier(s_in / s_out)
     if mean:
         m, shift = _divided_multiplier(m, shift, n)
-    offset = zp_in * n
-    reduce = np.add.reduce
+    offset = np.int64(zp_in * n)
+    requantize = Requantizer(m, shift, zp_out, low, high)
+    reduce, int64 = np.add.reduce, np.int64
 
     def run(a, _axis=None):
-        total = reduce(a, axis=axes, dtype=np.int64).reshape(shape) - offset
-        return requantize(total, m, shift, zp_out, low, high).astype(dtype)
+        total = reduce(a, axis=axes, dtype=int64).reshape(shape)
+        total -= offset
+        return requantize(total).astype(dtype)
     return run, [shape]
 
 
