@@ -23,6 +23,7 @@ their order may differ by a rounding. Filters must be constant and per-channel f
 convolutions (the converter's output).
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -75,27 +76,59 @@ def symmetric_quantize(rows):
 _HALF_BELOW = np.nextafter(0.5, 0.0)
 
 
+def _row_parameters(low, high):
+    """(scale, zero point) as Python floats of one row with float64 minimum ``low`` <= 0
+    and maximum ``high`` >= 0, ``low < high``: the row form of _batch_parameters, for the
+    one-row calls of the LSTM steps (Python float arithmetic is the same IEEE double)."""
+    scale = (high - low) / 255.0
+    lowest, highest = low / scale, high / scale
+    zp = -128.0 - lowest if 128.0 - lowest < 127.0 + highest else 127.0 - highest
+    zp = math.trunc(zp + math.copysign(_HALF_BELOW, zp))
+    return scale, float(min(max(zp, -128), 127))
+
+
+def _batch_parameters(low, high):
+    """(scales, zero points) float64 [B] of rows with minimums ``low`` <= 0 and maximums
+    ``high`` >= 0, ``low < high``: the zero point -128 - low / scale or 127 - high / scale,
+    whichever has the smaller error (|low / scale| = -low / scale), rounded half away."""
+    scale = high - low
+    scale /= 255.0
+    lowest, highest = low / scale, high / scale
+    zp = -128.0 - lowest
+    use_high = 128.0 - lowest >= 127.0 + highest
+    zp[use_high] = 127.0 - highest[use_high]
+    zp += np.copysign(_HALF_BELOW, zp)
+    return scale, clip_ufunc(np.trunc(zp, out=zp), -128.0, 127.0, out=zp)
+
+
 def asymmetric_quantize(rows):
     """As symmetric_quantize with LiteRT's asymmetric scheme (module docstring)."""
     batch = rows.shape[0]
     if not rows.shape[1]:
         return rows.copy(), np.ones(batch, _F32), np.zeros(batch)
+    if batch == 1:
+        low, high = min(float(rows.min()), 0.0), max(float(rows.max()), 0.0)
+        if low == high:
+            return np.zeros_like(rows), np.ones(1, _F32), np.zeros(1)
+        scale, zp = _row_parameters(low, high)
+        scale32 = _F32(scale)
+        q = rows * (_F32(1) / scale32)
+        q += _F32(zp)
+        _round32(q)
+        return clip_ufunc(q, _F32(-128), _F32(127), out=q), np.array([scale32]), np.array([zp])
     rmin = np.minimum(rows.min(axis=1), _F32(0)).astype(np.float64)
     rmax = np.maximum(rows.max(axis=1), _F32(0)).astype(np.float64)
     flat = rmin == rmax
-    if flat.any():
+    any_flat = flat.any()
+    if any_flat:
         rmax[flat] = 255.0                     # any nonzero range; the rows are zeroed below
-    scale = (rmax - rmin) / 255.0
-    low, high = rmin / scale, rmax / scale
-    zp = np.where(128.0 + np.abs(low) < 127.0 + np.abs(high), -128.0 - low, 127.0 - high)
-    zp += np.copysign(_HALF_BELOW, zp)
-    clip_ufunc(np.trunc(zp, out=zp), -128.0, 127.0, out=zp)
+    scale, zp = _batch_parameters(rmin, rmax)
     scale32 = scale.astype(_F32)
     q = rows * (_F32(1) / scale32)[:, None]
     q += zp.astype(_F32)[:, None]
     _round32(q)
     clip_ufunc(q, _F32(-128), _F32(127), out=q)
-    if flat.any():
+    if any_flat:
         q[flat], zp[flat], scale32[flat] = 0, 0, 1
     return q, scale32, zp
 
