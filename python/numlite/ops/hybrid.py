@@ -5,7 +5,7 @@ As LiteRT's hybrid kernels, each call quantizes the float input to int8 on the f
 scale per batch row (FULLY_CONNECTED: each row of the flattened input; BATCH_MATMUL: each
 row of the left operand; the LSTM: each batch row of the input, of the output state and
 of the projected output, at every time step) or per batch image (the convolutions),
-multiplies by the int8 weights in integers (exactly, on BLAS: integer_gemm.ExactGemm)
+multiplies by the int8 weights in integers (exactly, on BLAS: exact_weights)
 and scales the sums back to float:
 
 * symmetric (the others by default): ``r = max|x|``, scale ``r / 127``,
@@ -34,7 +34,7 @@ from .activations import fused_activation
 from .common import KernelError, clip_ufunc, expect_io, is_quantized, options_field
 from .fully_connected import fc_geometry, fc_operands
 from .integer_conv import conv_accumulator, conv_operands, depthwise_accumulator
-from .integer_gemm import ExactGemm, channel_scales, constant_of, gemm_dtype
+from .integer_gemm import channel_scales, constant_of, gemm_dtype
 from .registry import builtin
 from .shape import broadcast_dims
 
@@ -149,6 +149,22 @@ def _float_bias(node, bias, channels):
     return value
 
 
+def exact_weights(values):
+    """Integer weights [..., K, N] in the narrowest type whose products with quantized
+    inputs less their zero point (|q - zp| <= 255) sum exactly (integer_gemm.gemm_dtype)."""
+    values = np.asarray(values, np.int64)
+    w_max = int(np.abs(values).max()) if values.size else 0
+    return np.ascontiguousarray(values.astype(gemm_dtype(values.shape[-2] * 255 * w_max)))
+
+
+def scaled_product(q, zps, weights):
+    """float32 of the exact ``(q - zps) @ weights`` for quantized float32 rows ``q`` [B, K]
+    (changed in place) and their float64 zero points ``zps`` [B]: the integer sum LiteRT
+    forms as sum w q - zp sum w, rounded to float32 once."""
+    q -= zps.astype(_F32)[:, None]
+    return np.matmul(q.astype(weights.dtype, copy=False), weights).astype(_F32, copy=False)
+
+
 @builtin("FULLY_CONNECTED", when=hybrid_node)
 def prepare_hybrid_fully_connected(node):
     x, w, bias, out = fc_operands(node)
@@ -160,15 +176,13 @@ def prepare_hybrid_fully_connected(node):
     b = _float_bias(node, bias, units)
     quantize = asymmetric_quantize if options_field(node, "asymmetric_quantize_inputs",
                                                     False) else symmetric_quantize
-    gemm = ExactGemm(weights, np.zeros(units, np.int64), 128)
-    row_sums = weights.sum(axis=0).astype(np.float64)
+    weights = exact_weights(weights)
     act = _activation(node)
     flat = (batch, depth)
 
     def run(a, _w=None, _b=None):
         q, scales, zps = quantize(a.reshape(flat))
-        dot = gemm(q.astype(gemm.dtype, copy=False)) - zps[:, None] * row_sums
-        r = dot.astype(_F32)
+        r = scaled_product(q, zps, weights)
         r *= scales[:, None] * w_scales
         r += b
         return (r if act is None else act(r)).reshape(out_shape)
@@ -235,19 +249,16 @@ def prepare_hybrid_batch_matmul(node):
     w_scales = channel_scales(node, y, n, column_axis, "rhs")
     quantize = asymmetric_quantize if options_field(node, "asymmetric_quantize_inputs",
                                                     False) else symmetric_quantize
-    dtype = gemm_dtype(depth * 255 * 128)
-    weights = rhs.astype(dtype)
-    column_sums = rhs.sum(axis=-2, keepdims=True).astype(np.float64)      # [..., 1, N]
+    weights = exact_weights(rhs)
     rows = (-1, depth)
 
     def run(a, _b=None):
         lhs = np.swapaxes(a, -1, -2) if adj_x else a
         q, scales, zps = quantize(np.ascontiguousarray(lhs).reshape(rows))
         lead = lhs.shape[:-1]
-        dot = np.matmul(q.astype(dtype, copy=False).reshape(lhs.shape), weights,
-                        dtype=np.float64 if dtype != np.int64 else np.int64)
-        dot = dot - zps.reshape(lead)[..., None] * column_sums
-        r = dot.astype(_F32)
+        q -= zps.astype(_F32)[:, None]
+        r = np.matmul(q.astype(weights.dtype, copy=False).reshape(lhs.shape),
+                      weights).astype(_F32, copy=False)
         r *= scales.reshape(lead)[..., None] * w_scales
         return r
     return run, [shape]
@@ -257,10 +268,9 @@ def prepare_hybrid_batch_matmul(node):
 
 class HybridMatrix(NamedTuple):
     """A packed int8 weight matrix of the hybrid LSTM: integer values [K, N] in the exact
-    GEMM type, float32 scale of each column, and the column sums (asymmetric inputs)."""
+    GEMM type (exact_weights) and the float32 scale of each column."""
     values: np.ndarray
     scales: np.ndarray
-    column_sums: np.ndarray
 
 
 def hybrid_product(quantize):
@@ -269,10 +279,7 @@ def hybrid_product(quantize):
     output per batch row and time step), multiplied exactly, scaled back to float32."""
     def matmul(a, matrix):
         q, scales, zps = quantize(np.ascontiguousarray(a, _F32))
-        dot = np.matmul(q.astype(matrix.values.dtype, copy=False), matrix.values,
-                        dtype=np.float64)
-        dot -= zps[:, None] * matrix.column_sums
-        r = dot.astype(_F32)
+        r = scaled_product(q, zps, matrix.values)
         r *= scales[:, None] * matrix.scales
         return r
     return matmul
@@ -338,8 +345,7 @@ def prepare_hybrid_unidirectional_sequence_lstm(node):
         values = packed.astype(np.int64)
         block = values.shape[1] // len(names)
         column_scales = np.repeat(np.array([scales[n] for n in names], _F32), block)
-        return HybridMatrix(values.astype(gemm_dtype(values.shape[0] * 128 * 127)),
-                            column_scales, values.sum(axis=0).astype(np.float64))
+        return HybridMatrix(exact_weights(values), column_scales)
     w = dict(d.packed)
     w["wx"] = matrix(w["wx"], ["x_" + g for g in d.gates])
     w["wh"] = matrix(w["wh"], ["h_" + g for g in d.gates])
