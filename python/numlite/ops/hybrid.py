@@ -94,9 +94,7 @@ def _batch_parameters(low, high):
     scale = high - low
     scale /= 255.0
     lowest, highest = low / scale, high / scale
-    zp = -128.0 - lowest
-    use_high = 128.0 - lowest >= 127.0 + highest
-    zp[use_high] = 127.0 - highest[use_high]
+    zp = np.where(128.0 - lowest < 127.0 + highest, -128.0 - lowest, 127.0 - highest)
     zp += np.copysign(_HALF_BELOW, zp)
     return scale, clip_ufunc(np.trunc(zp, out=zp), -128.0, 127.0, out=zp)
 
@@ -116,8 +114,8 @@ def asymmetric_quantize(rows):
         q += _F32(zp)
         _round32(q)
         return clip_ufunc(q, _F32(-128), _F32(127), out=q), np.array([scale32]), np.array([zp])
-    rmin = np.minimum(rows.min(axis=1), _F32(0)).astype(np.float64)
-    rmax = np.maximum(rows.max(axis=1), _F32(0)).astype(np.float64)
+    rmin = np.minimum(rows.min(axis=1), 0.0, dtype=np.float64)
+    rmax = np.maximum(rows.max(axis=1), 0.0, dtype=np.float64)
     flat = rmin == rmax
     any_flat = flat.any()
     if any_flat:
