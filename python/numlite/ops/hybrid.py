@@ -57,10 +57,10 @@ def _round32(v):
 
 
 def symmetric_quantize(rows):
-    """(q float32 [B, K], scales float32 [B], zero points float64 [B]) of float32 rows."""
+    """(q float32 [B, K], scales float32 [B]) of float32 rows; q's zero point is 0."""
     batch = rows.shape[0]
     if not rows.shape[1]:
-        return rows.copy(), np.ones(batch, _F32), np.zeros(batch)
+        return rows.copy(), np.ones(batch, _F32)
     r = np.maximum(np.abs(rows.min(axis=1)), np.abs(rows.max(axis=1)))
     zero = r == 0
     if zero.any():
@@ -70,7 +70,7 @@ def symmetric_quantize(rows):
     scales = r / _F32(127)
     if zero.any():
         scales[zero] = 1
-    return q, scales, np.zeros(batch)
+    return q, scales
 
 
 _HALF_BELOW = np.nextafter(0.5, 0.0)
@@ -87,48 +87,65 @@ def _row_parameters(low, high):
     return scale, float(min(max(zp, -128), 127))
 
 
-def _batch_parameters(low, high):
-    """(scales, zero points) float64 [B] of rows with minimums ``low`` <= 0 and maximums
-    ``high`` >= 0, ``low < high``: the zero point -128 - low / scale or 127 - high / scale,
-    whichever has the smaller error (|low / scale| = -low / scale), rounded half away."""
-    scale = high - low
+#: per (minimum, maximum) row of _batch_parameters: the zero point candidates
+#: -128 - low / scale and 127 - high / scale, and their errors 128 + |low / scale| and
+#: 127 + |high / scale| (low <= 0 <= high)
+_ZP_BASE = np.array([[-128.0], [127.0]])
+_ERROR_BASE = np.array([[128.0], [127.0]])
+_ERROR_SIGN = np.array([[-1.0], [1.0]])
+
+
+def _batch_parameters(extremes):
+    """(scales, zero points) float64 [B] of rows with minimums ``extremes[0]`` <= 0 and
+    maximums ``extremes[1]`` >= 0 (a [2, B] float64 array, overwritten), min < max: the
+    zero point candidate with the smaller error, rounded half away."""
+    scale = extremes[1] - extremes[0]
     scale /= 255.0
-    lowest, highest = low / scale, high / scale
-    zp = np.where(128.0 - lowest < 127.0 + highest, -128.0 - lowest, 127.0 - highest)
+    extremes /= scale
+    errors = extremes * _ERROR_SIGN
+    errors += _ERROR_BASE
+    extremes -= _ZP_BASE
+    zp = np.where(errors[0] < errors[1], extremes[0], extremes[1])
+    np.negative(zp, out=zp)
     zp += np.copysign(_HALF_BELOW, zp)
     return scale, clip_ufunc(np.trunc(zp, out=zp), -128.0, 127.0, out=zp)
 
 
 def asymmetric_quantize(rows):
-    """As symmetric_quantize with LiteRT's asymmetric scheme (module docstring)."""
+    """As symmetric_quantize with LiteRT's asymmetric scheme (module docstring): the
+    quantized rows less their zero points (in [-255, 255]), and the scales."""
     batch = rows.shape[0]
     if not rows.shape[1]:
-        return rows.copy(), np.ones(batch, _F32), np.zeros(batch)
+        return rows.copy(), np.ones(batch, _F32)
     if batch == 1:
         low, high = min(float(rows.min()), 0.0), max(float(rows.max()), 0.0)
         if low == high:
-            return np.zeros_like(rows), np.ones(1, _F32), np.zeros(1)
+            return np.zeros_like(rows), np.ones(1, _F32)
         scale, zp = _row_parameters(low, high)
-        scale32 = _F32(scale)
+        scale32, zp = _F32(scale), _F32(zp)
         q = rows * (_F32(1) / scale32)
-        q += _F32(zp)
+        q += zp
         _round32(q)
-        return clip_ufunc(q, _F32(-128), _F32(127), out=q), np.array([scale32]), np.array([zp])
-    rmin = np.minimum(rows.min(axis=1), 0.0, dtype=np.float64)
-    rmax = np.maximum(rows.max(axis=1), 0.0, dtype=np.float64)
-    flat = rmin == rmax
+        clip_ufunc(q, _F32(-128), _F32(127), out=q)
+        q -= zp
+        return q, np.array([scale32])
+    extremes = np.empty((2, batch))
+    np.minimum(rows.min(axis=1), 0.0, out=extremes[0], dtype=np.float64)
+    np.maximum(rows.max(axis=1), 0.0, out=extremes[1], dtype=np.float64)
+    flat = extremes[0] == extremes[1]
     any_flat = flat.any()
     if any_flat:
-        rmax[flat] = 255.0                     # any nonzero range; the rows are zeroed below
-    scale, zp = _batch_parameters(rmin, rmax)
-    scale32 = scale.astype(_F32)
+        extremes[1, flat] = 255.0              # any nonzero range; the rows are zeroed below
+    scale, zp = _batch_parameters(extremes)
+    scale32, zp = scale.astype(_F32), zp.astype(_F32)[:, None]
     q = rows * (_F32(1) / scale32)[:, None]
-    q += zp.astype(_F32)[:, None]
+    q += zp
     _round32(q)
     clip_ufunc(q, _F32(-128), _F32(127), out=q)
+    q -= zp
     if any_flat:
-        q[flat], zp[flat], scale32[flat] = 0, 0, 1
-    return q, scale32, zp
+        q[flat], scale32[flat] = 0, 1
+    return q, scale32
 
 
 def _activation(node):
@@ -155,11 +172,10 @@ def exact_weights(values):
     return np.ascontiguousarray(values.astype(gemm_dtype(values.shape[-2] * 255 * w_max)))
 
 
-def scaled_product(q, zps, weights):
-    """float32 of the exact ``(q - zps) @ weights`` for quantized float32 rows ``q`` [B, K]
-    (changed in place) and their float64 zero points ``zps`` [B]: the integer sum LiteRT
-    forms as sum w q - zp sum w, rounded to float32 once."""
-    q -= zps.astype(_F32)[:, None]
+def scaled_product(q, weights):
+    """float32 of the exact ``q @ weights`` for quantized float32 rows less their zero
+    points ``q`` [B, K]: the integer sum LiteRT forms as sum w q - zp sum w, rounded to
+    float32 once."""
     return np.matmul(q.astype(weights.dtype, copy=False), weights).astype(_F32, copy=False)
 
 
@@ -179,8 +195,8 @@ def prepare_hybrid_fully_connected(node):
     flat = (batch, depth)
 
     def run(a, _w=None, _b=None):
-        q, scales, zps = quantize(a.reshape(flat))
-        r = scaled_product(q, zps, weights)
+        q, scales = quantize(a.reshape(flat))
+        r = scaled_product(q, weights)
         r *= scales[:, None] * w_scales
         r += b
         return (r if act is None else act(r)).reshape(out_shape)
@@ -205,8 +221,7 @@ def _prepare_hybrid_conv(node, channels, axis, accumulator):
     broadcast = (batch,) + (1,) * (len(out_shape) - 1)
 
     def run(a, _w=None, _b=None):
-        q, scales, zps = asymmetric_quantize(a.reshape(image))
-        q -= zps.astype(_F32)[:, None]
+        q, scales = asymmetric_quantize(a.reshape(image))
         r = accumulate(q.reshape(a.shape)).astype(_F32)
         r *= w_scales
         r *= scales.reshape(broadcast)
@@ -252,9 +267,8 @@ def prepare_hybrid_batch_matmul(node):
 
     def run(a, _b=None):
         lhs = np.swapaxes(a, -1, -2) if adj_x else a
-        q, scales, zps = quantize(np.ascontiguousarray(lhs).reshape(rows))
+        q, scales = quantize(np.ascontiguousarray(lhs).reshape(rows))
         lead = lhs.shape[:-1]
-        q -= zps.astype(_F32)[:, None]
         r = np.matmul(q.astype(weights.dtype, copy=False).reshape(lhs.shape),
                       weights).astype(_F32, copy=False)
         r *= scales.reshape(lead)[..., None] * w_scales
@@ -276,8 +290,8 @@ def hybrid_product(quantize):
     quantized on its own (LiteRT quantizes the input, the output state and the projected
     output per batch row and time step), multiplied exactly, scaled back to float32."""
     def matmul(a, matrix):
-        q, scales, zps = quantize(np.ascontiguousarray(a, _F32))
-        r = scaled_product(q, zps, matrix.values)
+        q, scales = quantize(np.ascontiguousarray(a, _F32))
+        r = scaled_product(q, matrix.values)
         r *= scales[:, None] * matrix.scales
         return r
     return matmul
