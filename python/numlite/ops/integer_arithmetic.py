@@ -129,11 +129,16 @@ def _add_sub(node, sign):
     # int16: each input's rescaling is a table over its 65536 values; they are below 2**29
     # in magnitude (a 16-bit value << 15, times at most 1/2), so the sum fits in int32
     table1, table2 = (rescale(domain(type_)).astype(np.int32) for rescale in (rescale1, rescale2))
-    dtype, take = specs[2].dtype, np.take          # np.take beats fancy indexing here
+    dtype, uint16 = specs[2].dtype, np.uint16
+    take1, take2 = table1.take, table2.take        # take beats fancy indexing here
 
     def run(a, b):
-        return output(take(table1, a.view(np.uint16)) + take(table2, b.view(np.uint16))) \
-            .astype(dtype)
+        total, second = take1(a.view(uint16)), take2(b.view(uint16))
+        if total.shape == second.shape:
+            total += second
+        else:                           # broadcasting
+            total = total + second
+        return output(total).astype(dtype)
     return (as_array(run) if shape == () else run), [shape]
 
 
