@@ -121,3 +121,22 @@ def test_int16_zero_point_refused():
     feeds = [np.zeros(3, np.int16)] * 2
     assert "failed to prepare" in litert_error(m, feeds)
     assert "zero point 0" in numlite_error(m, feeds)
+
+
+@pytest.mark.parametrize("op, dtype", [(op, dtype) for op in OPS for dtype in ("int8", "uint8")]
+                         + [("SQUARED_DIFFERENCE", "int8")])
+def test_constant_scalar_operand(op, dtype):
+    """A constant one-element operand (an epsilon, a scale) on either side, against every
+    value of the other input."""
+    rng = np.random.default_rng([len(op), len(dtype)])
+    grid = np.arange(256).astype(np.uint8).view(np.int8 if dtype == "int8" else np.uint8)
+    for first, const_shape in ((False, ()), (True, (1,)), (False, (1, 1))):
+        scales, zps = random_case(rng, dtype, op)
+        constant = values(rng, const_shape, dtype)
+        specs = [qt(grid.shape, dtype, scales[0], zps[0]),
+                 qt(const_shape, dtype, scales[1], zps[1], data=constant)]
+        if first:
+            specs.reverse()
+        out = qt(np.broadcast_shapes(grid.shape, const_shape), dtype, scales[2], zps[2])
+        options = {} if op == "SQUARED_DIFFERENCE" else {"fused_activation_function": "NONE"}
+        compare(single_op(op, specs, [out], options=options), [grid])

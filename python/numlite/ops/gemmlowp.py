@@ -10,13 +10,14 @@ import math
 
 import numpy as np
 
+from .common import clip_ufunc
 from .fixedpoint import rounding_divide_by_pot, srdhm
 
 
 def saturating_shift_left(x, exponent, bits=32):
     """SaturatingRoundingMultiplyByPOT with a positive exponent."""
     limit = 1 << (bits - 1)
-    return np.clip(x << exponent, -limit, limit - 1)
+    return clip_ufunc(x << exponent, -limit, limit - 1)
 
 
 _ONE = 2 ** 31 - 1
@@ -55,14 +56,25 @@ def exp_on_negative_values(a, integer_bits):
     return np.where(a == 0, _ONE, result)
 
 
+def _unsaturated_high_mul(a, b):
+    """srdhm for operands that are never both INT32_MIN (no saturation to check)."""
+    p = np.multiply(a, b, dtype=np.int64)
+    p += 1 << 30
+    p >>= 31
+    return p
+
+
 def one_over_one_plus_x(a):
-    """1 / (1 + a) for a in [0, 1), Q0.31 in and out: Newton-Raphson from 48/17 - 32/17 d."""
+    """1 / (1 + a) for a in [0, 1), Q0.31 in and out: Newton-Raphson from 48/17 - 32/17 d.
+    For int32 ``a`` the half denominator lies in [-1, 2**31) and 2**29 - d x above
+    -2**31, so no product here saturates."""
     total = a + _ONE                    # RoundingHalfSum(a, 1): (sum +- 1) / 2, truncated
-    half_denominator = np.where(total >= 0, (total + 1) >> 1, -((1 - total) >> 1))
-    x = 1515870810 + srdhm(half_denominator, -1010580540)           # Q2.29
+    half_denominator = (total + (total >= 0)) >> 1
+    x = _unsaturated_high_mul(half_denominator, -1010580540)
+    x += 1515870810                                                     # Q2.29
     for _ in range(3):
-        one_minus = (1 << 29) - srdhm(half_denominator, x)
-        x = x + saturating_shift_left(srdhm(x, one_minus), 2)
+        one_minus = (1 << 29) - _unsaturated_high_mul(half_denominator, x)
+        x = x + saturating_shift_left(_unsaturated_high_mul(x, one_minus), 2)
     return saturating_shift_left(x, 1)
 
 

@@ -5,7 +5,7 @@ As LiteRT's hybrid kernels, each call quantizes the float input to int8 on the f
 scale per batch row (FULLY_CONNECTED: each row of the flattened input; BATCH_MATMUL: each
 row of the left operand; the LSTM: each batch row of the input, of the output state and
 of the projected output, at every time step) or per batch image (the convolutions),
-multiplies by the int8 weights in integers (exactly, on BLAS: integer_gemm.ExactGemm)
+multiplies by the int8 weights in integers (exactly, on BLAS: exact_weights)
 and scales the sums back to float:
 
 * symmetric (the others by default): ``r = max|x|``, scale ``r / 127``,
@@ -23,6 +23,7 @@ their order may differ by a rounding. Filters must be constant and per-channel f
 convolutions (the converter's output).
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -33,7 +34,7 @@ from .activations import fused_activation
 from .common import KernelError, clip_ufunc, expect_io, is_quantized, options_field
 from .fully_connected import fc_geometry, fc_operands
 from .integer_conv import conv_accumulator, conv_operands, depthwise_accumulator
-from .integer_gemm import ExactGemm, channel_scales, constant_of, gemm_dtype
+from .integer_gemm import channel_scales, constant_of, gemm_dtype
 from .registry import builtin
 from .shape import broadcast_dims
 
@@ -56,10 +57,10 @@ def _round32(v):
 
 
 def symmetric_quantize(rows):
-    """(q float32 [B, K], scales float32 [B], zero points float64 [B]) of float32 rows."""
+    """(q float32 [B, K], scales float32 [B]) of float32 rows; q's zero point is 0."""
     batch = rows.shape[0]
     if not rows.shape[1]:
-        return rows.copy(), np.ones(batch, _F32), np.zeros(batch)
+        return rows.copy(), np.ones(batch, _F32)
     r = np.maximum(np.abs(rows.min(axis=1)), np.abs(rows.max(axis=1)))
     zero = r == 0
     if zero.any():
@@ -69,35 +70,82 @@ def symmetric_quantize(rows):
     scales = r / _F32(127)
     if zero.any():
         scales[zero] = 1
-    return q, scales, np.zeros(batch)
+    return q, scales
 
 
 _HALF_BELOW = np.nextafter(0.5, 0.0)
 
 
+def _row_parameters(low, high):
+    """(scale, zero point) as Python floats of one row with float64 minimum ``low`` <= 0
+    and maximum ``high`` >= 0, ``low < high``: the row form of _batch_parameters, for the
+    one-row calls of the LSTM steps (Python float arithmetic is the same IEEE double)."""
+    scale = (high - low) / 255.0
+    lowest, highest = low / scale, high / scale
+    zp = -128.0 - lowest if 128.0 - lowest < 127.0 + highest else 127.0 - highest
+    zp = math.trunc(zp + math.copysign(_HALF_BELOW, zp))
+    return scale, float(min(max(zp, -128), 127))
+
+
+#: per (minimum, maximum) row of _batch_parameters: the zero point candidates
+#: -128 - low / scale and 127 - high / scale, and their errors 128 + |low / scale| and
+#: 127 + |high / scale| (low <= 0 <= high)
+_ZP_BASE = np.array([[-128.0], [127.0]])
+_ERROR_BASE = np.array([[128.0], [127.0]])
+_ERROR_SIGN = np.array([[-1.0], [1.0]])
+
+
+def _batch_parameters(extremes):
+    """(scales, zero points) float64 [B] of rows with minimums ``extremes[0]`` <= 0 and
+    maximums ``extremes[1]`` >= 0 (a [2, B] float64 array, overwritten), min < max: the
+    zero point candidate with the smaller error, rounded half away."""
+    scale = extremes[1] - extremes[0]
+    scale /= 255.0
+    extremes /= scale
+    errors = extremes * _ERROR_SIGN
+    errors += _ERROR_BASE
+    extremes -= _ZP_BASE
+    zp = np.where(errors[0] < errors[1], extremes[0], extremes[1])
+    np.negative(zp, out=zp)
+    zp += np.copysign(_HALF_BELOW, zp)
+    return scale, clip_ufunc(np.trunc(zp, out=zp), -128.0, 127.0, out=zp)
+
+
 def asymmetric_quantize(rows):
-    """As symmetric_quantize with LiteRT's asymmetric scheme (module docstring)."""
+    """As symmetric_quantize with LiteRT's asymmetric scheme (module docstring): the
+    quantized rows less their zero points (in [-255, 255]), and the scales."""
     batch = rows.shape[0]
     if not rows.shape[1]:
-        return rows.copy(), np.ones(batch, _F32), np.zeros(batch)
-    rmin = np.minimum(rows.min(axis=1), _F32(0)).astype(np.float64)
-    rmax = np.maximum(rows.max(axis=1), _F32(0)).astype(np.float64)
-    flat = rmin == rmax
-    if flat.any():
-        rmax[flat] = 255.0                     # any nonzero range; the rows are zeroed below
-    scale = (rmax - rmin) / 255.0
-    low, high = rmin / scale, rmax / scale
-    zp = np.where(128.0 + np.abs(low) < 127.0 + np.abs(high), -128.0 - low, 127.0 - high)
-    zp += np.copysign(_HALF_BELOW, zp)
-    clip_ufunc(np.trunc(zp, out=zp), -128.0, 127.0, out=zp)
-    scale32 = scale.astype(_F32)
+        return rows.copy(), np.ones(batch, _F32)
+    if batch == 1:
+        low, high = min(float(rows.min()), 0.0), max(float(rows.max()), 0.0)
+        if low == high:
+            return np.zeros_like(rows), np.ones(1, _F32)
+        scale, zp = _row_parameters(low, high)
+        scale32, zp = _F32(scale), _F32(zp)
+        q = rows * (_F32(1) / scale32)
+        q += zp
+        _round32(q)
+        clip_ufunc(q, _F32(-128), _F32(127), out=q)
+        q -= zp
+        return q, np.array([scale32])
+    extremes = np.empty((2, batch))
+    np.minimum(rows.min(axis=1), 0.0, out=extremes[0], dtype=np.float64)
+    np.maximum(rows.max(axis=1), 0.0, out=extremes[1], dtype=np.float64)
+    flat = extremes[0] == extremes[1]
+    any_flat = flat.any()
+    if any_flat:
+        extremes[1, flat] = 255.0              # any nonzero range; the rows are zeroed below
+    scale, zp = _batch_parameters(extremes)
+    scale32, zp = scale.astype(_F32), zp.astype(_F32)[:, None]
     q = rows * (_F32(1) / scale32)[:, None]
-    q += zp.astype(_F32)[:, None]
+    q += zp
     _round32(q)
     clip_ufunc(q, _F32(-128), _F32(127), out=q)
-    if flat.any():
-        q[flat], zp[flat], scale32[flat] = 0, 0, 1
-    return q, scale32, zp
+    q -= zp
+    if any_flat:
+        q[flat], scale32[flat] = 0, 1
+    return q, scale32
 
 
 def _activation(node):
@@ -116,6 +164,21 @@ def _float_bias(node, bias, channels):
     return value
 
 
+def exact_weights(values):
+    """Integer weights [..., K, N] in the narrowest type whose products with quantized
+    inputs less their zero point (|q - zp| <= 255) sum exactly (integer_gemm.gemm_dtype)."""
+    values = np.asarray(values, np.int64)
+    w_max = int(np.abs(values).max()) if values.size else 0
+    return np.ascontiguousarray(values.astype(gemm_dtype(values.shape[-2] * 255 * w_max)))
+
+
+def scaled_product(q, weights):
+    """float32 of the exact ``q @ weights`` for quantized float32 rows less their zero
+    points ``q`` [B, K]: the integer sum LiteRT forms as sum w q - zp sum w, rounded to
+    float32 once."""
+    return np.matmul(q.astype(weights.dtype, copy=False), weights).astype(_F32, copy=False)
+
+
 @builtin("FULLY_CONNECTED", when=hybrid_node)
 def prepare_hybrid_fully_connected(node):
     x, w, bias, out = fc_operands(node)
@@ -127,15 +190,13 @@ def prepare_hybrid_fully_connected(node):
     b = _float_bias(node, bias, units)
     quantize = asymmetric_quantize if options_field(node, "asymmetric_quantize_inputs",
                                                     False) else symmetric_quantize
-    gemm = ExactGemm(weights, np.zeros(units, np.int64), 128)
-    row_sums = weights.sum(axis=0).astype(np.float64)
+    weights = exact_weights(weights)
     act = _activation(node)
     flat = (batch, depth)
 
     def run(a, _w=None, _b=None):
-        q, scales, zps = quantize(a.reshape(flat))
-        dot = gemm(q.astype(gemm.dtype, copy=False)) - zps[:, None] * row_sums
-        r = dot.astype(_F32)
+        q, scales = quantize(a.reshape(flat))
+        r = scaled_product(q, weights)
         r *= scales[:, None] * w_scales
         r += b
         return (r if act is None else act(r)).reshape(out_shape)
@@ -160,8 +221,7 @@ def _prepare_hybrid_conv(node, channels, axis, accumulator):
     broadcast = (batch,) + (1,) * (len(out_shape) - 1)
 
     def run(a, _w=None, _b=None):
-        q, scales, zps = asymmetric_quantize(a.reshape(image))
-        q -= zps.astype(_F32)[:, None]
+        q, scales = asymmetric_quantize(a.reshape(image))
         r = accumulate(q.reshape(a.shape)).astype(_F32)
         r *= w_scales
         r *= scales.reshape(broadcast)
@@ -202,19 +262,15 @@ def prepare_hybrid_batch_matmul(node):
     w_scales = channel_scales(node, y, n, column_axis, "rhs")
     quantize = asymmetric_quantize if options_field(node, "asymmetric_quantize_inputs",
                                                     False) else symmetric_quantize
-    dtype = gemm_dtype(depth * 255 * 128)
-    weights = rhs.astype(dtype)
-    column_sums = rhs.sum(axis=-2, keepdims=True).astype(np.float64)      # [..., 1, N]
+    weights = exact_weights(rhs)
     rows = (-1, depth)
 
     def run(a, _b=None):
         lhs = np.swapaxes(a, -1, -2) if adj_x else a
-        q, scales, zps = quantize(np.ascontiguousarray(lhs).reshape(rows))
+        q, scales = quantize(np.ascontiguousarray(lhs).reshape(rows))
         lead = lhs.shape[:-1]
-        dot = np.matmul(q.astype(dtype, copy=False).reshape(lhs.shape), weights,
-                        dtype=np.float64 if dtype != np.int64 else np.int64)
-        dot = dot - zps.reshape(lead)[..., None] * column_sums
-        r = dot.astype(_F32)
+        r = np.matmul(q.astype(weights.dtype, copy=False).reshape(lhs.shape),
+                      weights).astype(_F32, copy=False)
         r *= scales.reshape(lead)[..., None] * w_scales
         return r
     return run, [shape]
@@ -224,10 +280,9 @@ def prepare_hybrid_batch_matmul(node):
 
 class HybridMatrix(NamedTuple):
     """A packed int8 weight matrix of the hybrid LSTM: integer values [K, N] in the exact
-    GEMM type, float32 scale of each column, and the column sums (asymmetric inputs)."""
+    GEMM type (exact_weights) and the float32 scale of each column."""
     values: np.ndarray
     scales: np.ndarray
-    column_sums: np.ndarray
 
 
 def hybrid_product(quantize):
@@ -235,11 +290,8 @@ def hybrid_product(quantize):
     quantized on its own (LiteRT quantizes the input, the output state and the projected
     output per batch row and time step), multiplied exactly, scaled back to float32."""
     def matmul(a, matrix):
-        q, scales, zps = quantize(np.ascontiguousarray(a, _F32))
-        dot = np.matmul(q.astype(matrix.values.dtype, copy=False), matrix.values,
-                        dtype=np.float64)
-        dot -= zps[:, None] * matrix.column_sums
-        r = dot.astype(_F32)
+        q, scales = quantize(np.ascontiguousarray(a, _F32))
+        r = scaled_product(q, matrix.values)
         r *= scales[:, None] * matrix.scales
         return r
     return matmul
@@ -305,8 +357,7 @@ def prepare_hybrid_unidirectional_sequence_lstm(node):
         values = packed.astype(np.int64)
         block = values.shape[1] // len(names)
         column_scales = np.repeat(np.array([scales[n] for n in names], _F32), block)
-        return HybridMatrix(values.astype(gemm_dtype(values.shape[0] * 128 * 127)),
-                            column_scales, values.sum(axis=0).astype(np.float64))
+        return HybridMatrix(exact_weights(values), column_scales)
     w = dict(d.packed)
     w["wx"] = matrix(w["wx"], ["x_" + g for g in d.gates])
     w["wh"] = matrix(w["wh"], ["h_" + g for g in d.gates])

@@ -21,7 +21,7 @@ from .common import KernelError, as_array, expect_io, options_field, quantized_n
 from .fixedpoint import Requantizer, multiply_by_quantized_multiplier as mbqm, \
     quantize_multiplier, rounding_divide_by_pot
 from .integer_params import activation_bounds, binary_table, check_types, domain, params, \
-    require_zero_points
+    require_zero_points, unary_table
 from .registry import builtin
 
 _EIGHT_BIT = (types.INT8, types.UINT8)
@@ -44,10 +44,27 @@ def _specs(node, allowed):
     return type_, (a, b, out), shape
 
 
-def binary_kernel(type_, out, shape, formula):
-    """The run closure: a table lookup for 8-bit types, ``formula`` on int64 otherwise."""
+def _constant_scalar_kernel(type_, out, shape, formula, operands):
+    """run(a, b) as one 256-entry lookup when one of the ``operands`` specs is a constant
+    single value and the other has the output's shape (an epsilon, a scale); else None."""
+    for k, spec in enumerate(operands):
+        if spec.value is not None and np.size(spec.value) == 1 and \
+                tuple(operands[1 - k].shape) == tuple(shape):
+            c = np.int64(np.asarray(spec.value).reshape(-1)[0])
+            if k == 0:
+                lookup = unary_table(type_, out.dtype, lambda q: formula(c, q))
+                return lambda a, b: lookup(b)
+            lookup = unary_table(type_, out.dtype, lambda q: formula(q, c))
+            return lambda a, b: lookup(a)
+    return None
+
+
+def binary_kernel(type_, out, shape, formula, operands=()):
+    """The run closure: a table lookup for 8-bit types (a row of it for a constant scalar
+    among the input specs ``operands``), ``formula`` on int64 otherwise."""
     if type_ in _EIGHT_BIT:
-        run = binary_table(type_, out.dtype, formula)
+        run = _constant_scalar_kernel(type_, out, shape, formula, operands) or \
+            binary_table(type_, out.dtype, formula)
     else:
         dtype = out.dtype
 
@@ -91,7 +108,7 @@ def _add_sub(node, sign):
     if type_ == types.INT16:
         formula = _pot_add_sub(node, specs, bounds, sign)
         if formula is not None:
-            return binary_kernel(type_, specs[2], shape, formula)
+            return binary_kernel(type_, specs[2], shape, formula, specs[:2])
     left = 15 if type_ == types.INT16 else 20
     twice_max = 2.0 * max(s1, s2)
     m1, sh1 = quantize_multiplier(s1 / twice_max)
@@ -108,15 +125,20 @@ def _add_sub(node, sign):
     output = Requantizer(mo, sho, zpo, low, high)
     if type_ != types.INT16:
         return binary_kernel(type_, specs[2], shape,
-                             lambda q1, q2: output(rescale1(q1) + rescale2(q2)))
+                             lambda q1, q2: output(rescale1(q1) + rescale2(q2)), specs[:2])
     # int16: each input's rescaling is a table over its 65536 values; they are below 2**29
     # in magnitude (a 16-bit value << 15, times at most 1/2), so the sum fits in int32
     table1, table2 = (rescale(domain(type_)).astype(np.int32) for rescale in (rescale1, rescale2))
-    dtype, take = specs[2].dtype, np.take          # np.take beats fancy indexing here
+    dtype, uint16 = specs[2].dtype, np.uint16
+    take1, take2 = table1.take, table2.take        # take beats fancy indexing here
 
     def run(a, b):
-        return output(take(table1, a.view(np.uint16)) + take(table2, b.view(np.uint16))) \
-            .astype(dtype)
+        total, second = take1(a.view(uint16)), take2(b.view(uint16))
+        if total.shape == second.shape:
+            total += second
+        else:                           # broadcasting
+            total = total + second
+        return output(total).astype(dtype)
     return (as_array(run) if shape == () else run), [shape]
 
 
@@ -144,7 +166,7 @@ def prepare_mul(node):
 
     def formula(q1, q2):
         return finish((q1 - zp1) * (q2 - zp2))
-    return binary_kernel(type_, specs[2], shape, formula)
+    return binary_kernel(type_, specs[2], shape, formula, specs[:2])
 
 
 @builtin("SQUARED_DIFFERENCE", when=quantized_node)
@@ -162,4 +184,4 @@ def prepare_squared_difference(node):
     def formula(q1, q2):
         d = mbqm((q1 - zp1) << left, m1, sh1) - mbqm((q2 - zp2) << left, m2, sh2)
         return finish(d * d)
-    return binary_kernel(type_, specs[2], shape, formula)
+    return binary_kernel(type_, specs[2], shape, formula, specs[:2])

@@ -118,10 +118,10 @@ def unary_table(type_, out_dtype, formula):
     """``run(a)`` = ``formula`` evaluated through a table over the whole domain of
     ``type_``; ``formula`` maps an int64 array to results already in the output range."""
     table = np.asarray(formula(domain(type_))).astype(out_dtype)
-    unsigned = _UNSIGNED[type_]
+    take, unsigned = table.take, _UNSIGNED[type_]
 
     def run(a):
-        return table[a.view(unsigned)]
+        return take(a.view(unsigned))
     return run
 
 
@@ -130,11 +130,17 @@ def binary_table(type_, out_dtype, formula):
     ``formula(a, b)``."""
     values = domain(type_)
     table = np.asarray(formula(values[:, None], values[None, :])).astype(out_dtype).reshape(-1)
-    shift, bitwise_or, uint8, uint16 = np.left_shift, np.bitwise_or, np.uint8, np.uint16
+    take, uint8, uint16 = table.take, np.uint8, np.uint16
 
     def run(a, b):
-        index = bitwise_or(shift(a.view(uint8).astype(uint16), 8), b.view(uint8))
-        return table[index]
+        index = a.view(uint8).astype(uint16)
+        index <<= 8
+        b = b.view(uint8)
+        if b.shape == index.shape:
+            index |= b
+        else:                           # broadcasting
+            index = index | b
+        return take(index)
     return run
 
 

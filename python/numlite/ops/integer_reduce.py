@@ -11,7 +11,7 @@ import numpy as np
 
 from ..model import types
 from .common import KernelError, expect_io, options_field, quantized_node
-from .fixedpoint import quantize_multiplier, requantize
+from .fixedpoint import Requantizer, quantize_multiplier
 from .integer_params import LIMITS, check_types, params, require_zero_points
 from .reduce import _reduced_shape, resolve_axes
 from .registry import builtin
@@ -20,6 +20,8 @@ from .support import INT32, check_type, known_ints
 
 #: LiteRT 2.3's int8 and int16 SUM kernels misread their input (int8 values as uint8):
 #: only uint8 SUM is served
+#: reductions whose sums span fewer values look the result up in a table of every sum
+_TABLE_LIMIT = 1 << 18
 _MEAN_TYPES = (types.INT8, types.UINT8, types.INT16)
 _SUM_TYPES = (types.UINT8,)
 
@@ -56,12 +58,25 @@ def _kernel(node, mean):
     m, shift = quantize_multiplier(s_in / s_out)
     if mean:
         m, shift = _divided_multiplier(m, shift, n)
-    offset = zp_in * n
-    reduce = np.add.reduce
+    requantize = Requantizer(m, shift, zp_out, low, high)
+    reduce, int64 = np.add.reduce, np.int64
+    if n * (high - low) < _TABLE_LIMIT:
+        # the result depends on the sum alone: a table over every possible sum
+        table = requantize(np.arange(n * low, n * high + 1, dtype=int64) - zp_in * n) \
+            .astype(dtype)
+        first = int64(n * low)
+
+        def run_table(a, _axis=None):
+            total = reduce(a, axis=axes, dtype=int64)
+            total -= first
+            return table.take(total).reshape(shape)
+        return run_table, [shape]
+    offset = int64(zp_in * n)
 
     def run(a, _axis=None):
-        total = reduce(a, axis=axes, dtype=np.int64).reshape(shape) - offset
-        return requantize(total, m, shift, zp_out, low, high).astype(dtype)
+        total = reduce(a, axis=axes, dtype=int64).reshape(shape)
+        total -= offset
+        return requantize(total).astype(dtype)
     return run, [shape]
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from ..model import types
 from .common import KernelError, expect_io, options_field, quantized_node
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier, \
-    requantize, rounding_divide_by_pot, rounding_divide_by_pot_each, srdhm
+    requantize, rounding_divide_by_pot, srdhm
 from .gemmlowp import count_leading_zeros32, exp_on_negative_values, log_x_for_x_at_least_1, \
     one_over_one_plus_x
 from .integer_params import LIMITS, int16_lookup, int16_table, params
@@ -70,19 +70,32 @@ def _difference_tables(multiplier, left, diff_min):
 def _eight_bit(beta, s_in, out_type):
     multiplier, left, diff_min = _input_scaling(beta, s_in)
     used, _, exps, shares = _difference_tables(multiplier, left, diff_min)
+    # a difference that does not count gives the minimum: an exp of 0 does too
+    exps = np.where(used, exps, 0)
     out_min, out_max = LIMITS[out_type]
+    span, out_min = np.int64(out_max - out_min), np.int64(out_min)
     out_bits = 16 if out_type == types.INT16 else 8
+    # exps and the row's reciprocal are >= 0 and never INT32_MIN: srdhm without saturation,
+    # and RoundingDivideByPOT of a value >= 0 by an exponent >= 1 is (x + 2**(e-1)) >> e
+    exponent_base = _ACCUMULATION_BITS + 31 - out_bits
+    half_unit, one = np.int64(1 << 30), np.int64(1)
+    take_exp, take_share = exps.take, shares.take
 
     def softmax(a):
         d = a.max(axis=-1, keepdims=True) - a
-        total = shares[d].sum(axis=-1, keepdims=True)
+        total = take_share(d).sum(axis=-1, keepdims=True)
         headroom = count_leading_zeros32(total)
-        over_unit = _ACCUMULATION_BITS - headroom
         shifted = ((total << headroom) - (1 << 31)).astype(np.int32).astype(np.int64)
-        scale = one_over_one_plus_x(shifted)
-        product = srdhm(scale, exps[d])
-        r = rounding_divide_by_pot_each(product, over_unit + 31 - out_bits)
-        return np.where(used[d], np.clip(r + out_min, out_min, out_max), out_min)
+        exponent = exponent_base - headroom
+        r = take_exp(d)
+        r *= one_over_one_plus_x(shifted)
+        r += half_unit
+        r >>= 31
+        r += one << (exponent - 1)
+        r >>= exponent
+        np.minimum(r, span, out=r)
+        r += out_min
+        return r
     return softmax
 
 
