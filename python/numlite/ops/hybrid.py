@@ -315,12 +315,7 @@ def prepare_hybrid_unidirectional_sequence_lstm(node):
     """The float kernel (lstm.py) with int8 weights: the node is validated and packed by
     lstm's _Direction on float32 stand-ins holding the integer weight values (the peephole
     weights dequantized), then run_direction runs with HybridMatrix products."""
-    if len(node.inputs) not in (20, 24) or len(node.outputs) != 1:
-        raise KernelError(f"UNIDIRECTIONAL_SEQUENCE_LSTM: expected 20 or 24 inputs and 1 "
-                          f"output, got {len(node.inputs)} and {len(node.outputs)}")
-    if options_field(node, "diagonal_recurrent_tensors", False):
-        raise KernelError("UNIDIRECTIONAL_SEQUENCE_LSTM: diagonal_recurrent_tensors is not "
-                          "supported")
+    lstm.check_unidirectional(node)
     positions = dict(lstm._UNI)
     positions.update({k: None for k in lstm._AUX})
     inputs, scales = list(node.inputs), {}

@@ -359,14 +359,19 @@ def _sequence_input(node, spec, time_major, n_input, what="input"):
 _UNI = dict(zip(_NAMES, range(1, 18)), ln_i=20, ln_f=21, ln_c=22, ln_o=23)
 
 
-@builtin("UNIDIRECTIONAL_SEQUENCE_LSTM", foldable=False)
-def prepare_unidirectional_sequence_lstm(node):
+def check_unidirectional(node):
+    """The arity and options every UNIDIRECTIONAL_SEQUENCE_LSTM kernel (float, hybrid) needs."""
     if len(node.inputs) not in (20, 24) or len(node.outputs) != 1:
         raise KernelError(f"UNIDIRECTIONAL_SEQUENCE_LSTM: expected 20 or 24 inputs and 1 "
                           f"output, got {len(node.inputs)} and {len(node.outputs)}")
     if options_field(node, "diagonal_recurrent_tensors", False):
         raise KernelError("UNIDIRECTIONAL_SEQUENCE_LSTM: diagonal_recurrent_tensors is not "
                           "supported")
+
+
+@builtin("UNIDIRECTIONAL_SEQUENCE_LSTM", foldable=False)
+def prepare_unidirectional_sequence_lstm(node):
+    check_unidirectional(node)
     x = node.inputs[0]
     check_float_inputs(node, [0])
     positions = dict(_UNI)
