@@ -9,11 +9,11 @@ NaN compares false (not-equal true), as in C.
 import numpy as np
 
 from .arithmetic import broadcast_shape
-from .common import (KernelError, as_array, expect_io, is_quantized, require_same_type,
+from .common import (KernelError, as_array, expect_io, require_same_type,
                      type_name)
 from .registry import builtin
 from .support import (BOOL, FLOAT16, FLOAT32, INT8, INT16, INT32, INT64, STRING, UINT8,
-                      check_type, refuse_quantized, same_quantization)
+                      check_type, refuse_quantized)
 
 _ORDERED = (FLOAT32, FLOAT16, INT8, UINT8, INT16, INT32, INT64)
 _EQUALITY = _ORDERED + (BOOL, STRING)
@@ -37,11 +37,10 @@ def prepare_comparison(node):
         raise KernelError(f"{node.op_name}: output type {type_name(out)} is not BOOL")
     check_type(node, a, _EQUALITY if node.op_name in ("EQUAL", "NOT_EQUAL") else _ORDERED)
     if a.type in (INT8, UINT8):
-        if not (is_quantized(a) and same_quantization(a, b)):
-            raise KernelError(f"{node.op_name}: {type_name(a)} inputs need the same "
-                              "quantization on both sides (numlite compares raw values)")
-    else:
-        refuse_quantized(node, a, b)
+        # quantized 8-bit inputs go to integer_compare (rescaled, as LiteRT compares them)
+        raise KernelError(f"{node.op_name}: {type_name(a)} inputs need quantization "
+                          "parameters")
+    refuse_quantized(node, a, b)
     shape = broadcast_shape(node, a.shape, b.shape)
     ufunc = _UFUNCS[node.op_name]
     run = _string_compare(ufunc) if a.type == STRING else ufunc

@@ -11,18 +11,11 @@ import numpy as np
 from ..model import types
 from .common import KernelError, is_quantized, normalize_axis, options_field, require_same_type
 from .registry import builtin
+from .support import same_quantization
 
 
 _SUPPORTED = (types.FLOAT32, types.FLOAT16, types.INT8, types.UINT8, types.INT16, types.INT32,
               types.UINT32, types.INT64, types.BOOL)
-
-
-def _same_quantization(a, b):
-    qa, qb = a.quantization, b.quantization
-    same_scales = np.array_equal(np.asarray(qa.scales, np.float32),
-                                 np.asarray(qb.scales, np.float32))
-    return same_scales and np.array_equal(np.asarray(qa.zero_points, np.int64),
-                                          np.asarray(qb.zero_points, np.int64))
 
 
 @builtin("CONCATENATION")
@@ -39,7 +32,7 @@ def prepare_concatenation(node):
         raise KernelError(f"params->activation != kTfLiteActNone ({activation} != 0)")
     if any(is_quantized(s) for s in node.inputs) or is_quantized(out):
         if not all(is_quantized(s) for s in node.inputs) or not is_quantized(out) or \
-                not all(_same_quantization(s, out) for s in node.inputs):
+                not all(same_quantization(s, out) for s in node.inputs):
             raise KernelError("CONCATENATION: quantized inputs with scales or zero points "
                               "different from the output's are not supported")
     rank = len(first.shape)
