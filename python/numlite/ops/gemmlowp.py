@@ -15,9 +15,13 @@ from .fixedpoint import rounding_divide_by_pot, srdhm
 
 
 def saturating_shift_left(x, exponent, bits=32):
-    """SaturatingRoundingMultiplyByPOT with a positive exponent."""
+    """SaturatingRoundingMultiplyByPOT with a positive exponent (a Python int or an int64
+    array)."""
     limit = 1 << (bits - 1)
-    return clip_ufunc(x << exponent, -limit, limit - 1)
+    v = x << exponent
+    if isinstance(v, int):
+        return min(max(v, -limit), limit - 1)
+    return clip_ufunc(v, -limit, limit - 1)
 
 
 _ONE = 2 ** 31 - 1
@@ -57,17 +61,16 @@ def exp_on_negative_values(a, integer_bits):
 
 
 def _unsaturated_high_mul(a, b):
-    """srdhm for operands that are never both INT32_MIN (no saturation to check)."""
-    p = np.multiply(a, b, dtype=np.int64)
-    p += 1 << 30
-    p >>= 31
-    return p
+    """srdhm for operands that are never both INT32_MIN (no saturation to check); Python
+    ints or int64 arrays of int32 values."""
+    return (a * b + (1 << 30)) >> 31
 
 
 def one_over_one_plus_x(a):
     """1 / (1 + a) for a in [0, 1), Q0.31 in and out: Newton-Raphson from 48/17 - 32/17 d.
     For int32 ``a`` the half denominator lies in [-1, 2**31) and 2**29 - d x above
-    -2**31, so no product here saturates."""
+    -2**31, so no product here saturates. ``a``: a Python int (a kernel's few row sums
+    cost less as ints than as numpy calls) or an int64 array."""
     total = a + _ONE                    # RoundingHalfSum(a, 1): (sum +- 1) / 2, truncated
     half_denominator = (total + (total >= 0)) >> 1
     x = _unsaturated_high_mul(half_denominator, -1010580540)
@@ -146,6 +149,8 @@ def inv_sqrt_multiplier(v):
 
 
 def count_leading_zeros32(x):
-    """Leading zero bits of positive int32 values (as uint32)."""
+    """Leading zero bits of positive int32 values (as uint32): a Python int or arrays."""
+    if isinstance(x, int):
+        return 32 - x.bit_length()
     _, bit_length = np.frexp(np.asarray(x, np.float64))     # exact below 2**53
     return 32 - bit_length.astype(np.int64)

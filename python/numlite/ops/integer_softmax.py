@@ -37,6 +37,8 @@ _OUTPUTS = {types.INT8: (types.INT8, types.INT16), types.UINT8: (types.UINT8,),
             types.INT16: (types.INT16,)}
 _SCALED_DIFF_BITS = 5
 _ACCUMULATION_BITS = 12
+#: up to this many rows the per-row reciprocal is computed on Python ints
+_SCALAR_ROWS = 64
 
 
 def _check_output(node, out, type_):
@@ -81,14 +83,24 @@ def _eight_bit(beta, s_in, out_type):
     half_unit, one = np.int64(1 << 30), np.int64(1)
     take_exp, take_share = exps.take, shares.take
 
+    def reciprocal(total):
+        """(Q0.31 reciprocal, output exponent) of a row's Q12.19 sum of exps (>= 1 and
+        < 2**31), a Python int or an int64 array."""
+        headroom = count_leading_zeros32(total)
+        shifted = ((total << headroom) & 0xFFFFFFFF) - (1 << 31)    # int32 wrap of - 1.0
+        return one_over_one_plus_x(shifted), exponent_base - headroom
+
     def softmax(a):
         d = a.max(axis=-1, keepdims=True) - a
         total = take_share(d).sum(axis=-1, keepdims=True)
-        headroom = count_leading_zeros32(total)
-        shifted = ((total << headroom) - (1 << 31)).astype(np.int32).astype(np.int64)
-        exponent = exponent_base - headroom
+        if total.size <= _SCALAR_ROWS:
+            rows = [reciprocal(t) for t in total.ravel().tolist()]
+            scale = np.array([s for s, _ in rows], np.int64).reshape(total.shape)
+            exponent = np.array([e for _, e in rows], np.int64).reshape(total.shape)
+        else:
+            scale, exponent = reciprocal(total)
         r = take_exp(d)
-        r *= one_over_one_plus_x(shifted)
+        r *= scale
         r += half_unit
         r >>= 31
         r += one << (exponent - 1)
