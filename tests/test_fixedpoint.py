@@ -12,8 +12,8 @@ import pytest
 
 from builder import single_op
 from differential import compare
-from numlite.ops.fixedpoint import (multiply_by_quantized_multiplier, requantize,
-                                    rounding_divide_by_pot, srdhm)
+from numlite.ops.fixedpoint import (FloatRequantizer, multiply_by_quantized_multiplier,
+                                    requantize, rounding_divide_by_pot, srdhm)
 from quant_cases import qt
 
 MIN, MAX = -2 ** 31, 2 ** 31 - 1
@@ -100,6 +100,67 @@ def test_requantize_clamps_after_the_zero_point():
     want = [min(127, max(-128, 10 + ref_mbqm(int(v), 1 << 30, -3))) for v in x]
     assert got.tolist() == want
     assert requantize(np.int64(40), 1 << 30, 0, 1, -128, 127).tolist() == 21    # 0-d input
+
+
+def ref_requantize(x, m, shift, zp, low, high):
+    return min(high, max(low, zp + ref_mbqm(x, m, shift)))
+
+
+FLOAT_TYPES = [(np.int8, -128, 127), (np.uint8, 0, 255), (np.int16, -32768, 32767)]
+
+
+@pytest.mark.parametrize("dtype,type_low,type_high", FLOAT_TYPES)
+@pytest.mark.parametrize("seed", range(3))
+def test_float_requantizer_matches_the_reference(dtype, type_low, type_high, seed):
+    """The float64 form against the literal reference: per-channel and per-tensor
+    multipliers with every right shift it takes (0 included), offsets, zero points and
+    activation ranges (RELU-type ones skip the sign test), accumulators up to the bound
+    ``fits`` accepts, rounding ties of every shift, float32, float64 and int inputs."""
+    rng = np.random.default_rng([seed, type_high])
+    tried = 0
+    for trial in range(60):
+        channels = int(rng.integers(1, 7))
+        shifts = rng.integers(-20, 1, channels) if trial % 2 else np.repeat(
+            rng.integers(-20, 1), channels)
+        ms = rng.integers(2 ** 30, 2 ** 31, channels)
+        ms[0] = rng.choice([2 ** 30, 2 ** 31 - 1, int(ms[0])])
+        zp = int(rng.integers(type_low, type_high + 1))
+        low = zp if trial % 3 == 0 else int(rng.integers(type_low, zp + 1))
+        high = int(rng.integers(max(low, zp), type_high + 1))
+        offset = rng.integers(-2 ** 18, 2 ** 18, channels)
+        bound = int(rng.choice([2 ** 12, 2 ** 16, 2 ** 21]))
+        if not FloatRequantizer.fits(ms, shifts, offset, zp, bound, dtype):
+            continue
+        tried += 1
+        g = rng.integers(-bound, bound + 1, (33, channels))
+        g[0] = bound
+        g[1] = -bound
+        # ties: x M + 1/2 on an integer, and one step either side, at x > 0 and x < 0
+        for row, j in zip(range(2, 30, 3), range(channels)):
+            r = -int(shifts[j])
+            x = ((int(rng.integers(-200, 200)) * 2 ** (32 + r) + 2 ** (30 + r)) // int(ms[j]))
+            g[row:row + 3, j] = np.clip(np.array([x - 1, x, x + 1]) - offset[j], -bound, bound)
+        want = [[ref_requantize(int(g[i, j] + offset[j]), int(ms[j]), int(shifts[j]), zp, low,
+                                high) for j in range(channels)] for i in range(g.shape[0])]
+        requant = FloatRequantizer(ms, shifts, offset, zp, low, high, dtype)
+        for acc in (g.astype(np.float64), g.astype(np.float32)
+                    if bound <= 2 ** 24 else g.astype(np.float64), g):
+            got = requant(acc.reshape(3, 11, channels))
+            assert got.dtype == dtype
+            assert got.reshape(-1, channels).tolist() == want, (ms, shifts, zp, low, high)
+    assert tried >= 10
+
+
+def test_float_requantizer_fits_only_exact_cases():
+    """Left shifts, wide outputs and accumulators whose product with the multiplier nears
+    2**53 are left to the int64 Requantizer."""
+    m = np.array([2 ** 31 - 1])
+    assert FloatRequantizer.fits(m, [-3], [0], 0, 2 ** 20, np.int8)
+    assert not FloatRequantizer.fits(m, [1], [0], 0, 2 ** 10, np.int8)
+    assert not FloatRequantizer.fits(m, [-3], [0], 0, 2 ** 10, np.int32)
+    assert not FloatRequantizer.fits(m, [-3], [0], 0, 2 ** 22, np.int8)
+    assert not FloatRequantizer.fits(m, [-3], [2 ** 22], 0, 2 ** 10, np.int8)
+    assert not FloatRequantizer.fits(m, [-25], [0], 0, 2 ** 10, np.int8)
 
 
 def test_activation_range_rounds_like_std_round():

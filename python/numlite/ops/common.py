@@ -5,7 +5,7 @@ import numpy as np
 from ..model import types
 from .registry import KernelError
 
-__all__ = ["KernelError", "clip_ufunc", "is_quantized", "quantized_node", "type_name", "require_same_type",
+__all__ = ["KernelError", "clip_ufunc", "row_tiling", "is_quantized", "quantized_node", "type_name", "require_same_type",
            "as_array", "options_field"]
 
 try:                                    # the clip ufunc itself: np.clip adds ~2 us of wrappers
@@ -15,6 +15,20 @@ except ImportError:                     # pragma: no cover
         from numpy.core.umath import clip as clip_ufunc         # numpy 1.17 - 1.26
     except ImportError:
         clip_ufunc = np.clip
+
+
+def row_tiling(rows, channels, width=512):
+    """The largest ``k`` dividing ``rows`` with ``k * channels`` at most about ``width``: a
+    per-channel constant is applied to ``rows`` rows of ``channels`` values as ``k`` copies
+    side by side over the rows viewed as ``[rows / k, k * channels]``. numpy loops over a
+    broadcast operand one row at a time, and rows of a few channels cost several times more
+    per element than long ones."""
+    if not rows or channels >= width // 2:
+        return 1
+    k = width // channels
+    while rows % k:
+        k -= 1
+    return k
 
 
 def is_quantized(spec):

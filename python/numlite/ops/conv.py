@@ -18,15 +18,15 @@ its last row, so the sgemm adds the bias. 1x1 convolutions skip the view; very l
 im2col matrices (more than 8 MB) are built and multiplied in bands of output rows so the
 band stays in cache. There is no Python loop over pixels or channels.
 
-Hybrid (int8 filter, float input) and quantized convolutions are not implemented: they
-are refused at prepare.
+Quantized and hybrid (int8 filter, float input) convolutions have their own kernels
+(integer_conv.py, hybrid.py).
 """
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .activations import fused_activation
-from .common import KernelError, options_field
+from .common import KernelError, options_field, row_tiling
 from .registry import builtin
 from .windows import (Padder, check_arity, check_float, check_rank, padding_option,
                       positive_option, spatial_plan, window_view)
@@ -60,7 +60,7 @@ def finisher(bias_value, act, cout, rows=None):
     add = np.add
     if bias_value is not None:
         b0 = np.ascontiguousarray(bias_value, dtype=np.float32).reshape(cout)
-        k = _tiling(rows, cout)
+        k = row_tiling(rows, cout)
         if k > 1:
             tiled, wide = np.tile(b0, k), (rows // k, k * cout)
 
@@ -78,16 +78,6 @@ def finisher(bias_value, act, cout, rows=None):
                 add(r, b.reshape(cout), out=r)
             return r if act is None else act(r)
     return finish
-
-
-def _tiling(rows, cout, width=512):
-    """The largest ``k`` dividing ``rows`` with ``k * cout`` at most about ``width``."""
-    if not rows or cout >= width // 2:
-        return 1
-    k = width // cout
-    while rows % k:
-        k -= 1
-    return k
 
 
 def _matrix_view(matrix, lead, tail):

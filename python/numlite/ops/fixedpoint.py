@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from .common import clip_ufunc, row_tiling
+
 _INT32_MIN = -2 ** 31
 
 
@@ -160,3 +162,91 @@ def multiply_by_quantized_multiplier_int64(x, multiplier, shift):
     total = 15 - np.asarray(shift, np.int64)
     r = (x * reduced + (np.int64(1) << (total - 1))) >> total
     return r.astype(np.int32).astype(np.int64)
+
+
+#: the integers float64 holds exactly
+_EXACT_FLOAT64 = 2 ** 53
+
+
+class FloatRequantizer:
+    """``clamp(zp + MultiplyByQuantizedMultiplier(g + offset[c], m[c], shift[c]), low,
+    high)`` as an 8- or 16-bit ``dtype`` for accumulators ``g`` holding exact integers
+    (float32/float64 GEMM results, channels last), in float64 with five to seven passes
+    where Requantizer needs about twelve in int64 (integer conversion, offset, its own
+    passes).
+
+    Requantizer's formula divided by 2**(31+r) (no left shift: ``shift <= 0``, r = -shift)
+    reads, with M = m 2**-(31+r) and d = 2**-(r+1) (d = 0 when r = 0: srdhm alone),
+    MBQM(x) = floor(x M + 1/2 + d) when x m >= -2**30, i.e. x M >= -d, and
+    floor(x M + 1/2 - d) below. Every term is an integer multiple of 2**-(31+r); float64
+    holds such a value exactly while that integer is below 2**53 in magnitude, and then
+    products, sums and comparisons of them do not round. ``fits`` checks that bound at
+    prepare (largest |x| times m plus the constants, per channel); then
+    z = g M + K with K = offset M + zp + u + 1/2 + d is exact (u = -(the type's minimum)
+    moves the clamp range to >= 0), x M < -d is z < zp + u + 1/2, and after z -= 2d there the
+    floor of z clamped to [low + u, high + u] is the truncating cast to the unsigned type
+    of that width (all values >= 0); XOR with the sign bit makes it two's complement.
+    The sign test is skipped when no channel has d or when low >= zp (a RELU-type clamp):
+    x M < 0 gives a result <= zp under either formula, clamped to low.
+    """
+
+    def __init__(self, multipliers, shifts, offset, zp, low, high, dtype):
+        multipliers, shifts, offset = np.broadcast_arrays(
+            np.asarray(multipliers, np.int64), np.asarray(shifts, np.int64),
+            np.asarray(offset, np.int64))
+        right = -shifts
+        scale = multipliers * np.exp2(-(31.0 + right))
+        delta = np.where(right > 0, np.exp2(-(right + 1.0)), 0.0)
+        self.dtype = np.dtype(dtype)
+        bits = 8 * self.dtype.itemsize
+        self.unsigned = np.dtype(f"uint{bits}")
+        shift_up = 1 << (bits - 1) if self.dtype.kind == "i" else 0
+        self.sign_bit = shift_up
+        self.constant = offset * scale + (zp + shift_up + 0.5) + delta
+        self.scale, self.channels = scale, scale.size
+        self.signed_rounding = bool(np.any(delta)) and low < zp
+        self.threshold, self.step = float(zp + shift_up) + 0.5, 2 * delta
+        self.low, self.high = float(low + shift_up), float(high + shift_up)
+        self.layouts = {}
+
+    @staticmethod
+    def fits(multipliers, shifts, offset, zp, bound, dtype):
+        """True when the float64 form is exact (see the class docstring) for accumulators
+        ``g`` with |g| <= ``bound``."""
+        multipliers, shifts, offset = (np.asarray(v, np.int64).reshape(-1)
+                                       for v in (multipliers, shifts, offset))
+        if np.dtype(dtype).itemsize not in (1, 2) or np.any(shifts > 0) or np.any(
+                multipliers < 0):
+            return False
+        right = -shifts
+        # K's integer part: |zp|, the shift u to unsigned, 1/2 + d and the clamp's margin
+        constant = abs(int(zp)) + 2 ** (8 * np.dtype(dtype).itemsize - 1) + 2
+        largest = [(int(bound) + abs(int(o))) * int(m) + constant * 2 ** (31 + int(r))
+                   for m, r, o in zip(*np.broadcast_arrays(multipliers, right, offset))]
+        return max(largest, default=0) < _EXACT_FLOAT64
+
+    def _layout(self, shape):
+        """(rows shape, scale, constant, step) for accumulators of ``shape``: the
+        per-channel constants tiled over [..., C] viewed as [rows / k, k C]
+        (common.row_tiling)."""
+        c = self.channels
+        rows = int(np.prod(shape)) // c if c else 0
+        k = row_tiling(rows, c)
+        layout = ((rows // k, k * c),) + tuple(
+            np.tile(np.broadcast_to(v, (c,)), k) for v in (self.scale, self.constant,
+                                                            self.step))
+        self.layouts[shape] = layout
+        return layout
+
+    def __call__(self, g):
+        layout = self.layouts.get(g.shape) or self._layout(g.shape)
+        rows, scale, constant, step = layout
+        z = np.multiply(g.reshape(rows), scale)
+        z += constant
+        if self.signed_rounding:
+            z -= np.less(z, self.threshold) * step
+        clip_ufunc(z, self.low, self.high, out=z)
+        u = z.astype(self.unsigned)
+        if self.sign_bit:
+            u ^= self.unsigned.type(self.sign_bit)
+        return u.view(self.dtype).reshape(g.shape)

@@ -213,8 +213,7 @@ def _prepare_hybrid_conv(node, channels, axis, accumulator):
     b = _float_bias(node, bias, channels)
     filter_values = constant_of(node, f, "filter").astype(np.int64)
     # inputs quantized per image, zero point subtracted: |q - zp| <= 255, border 0
-    accumulate, out_shape = accumulator(node, x, filter_values, np.zeros(channels, np.int64),
-                                        0, 255)
+    accumulate, out_shape, _ = accumulator(node, x, filter_values, 0, 255)
     act = _activation(node)
     batch = x.shape[0]
     image = (batch, -1)
@@ -222,8 +221,7 @@ def _prepare_hybrid_conv(node, channels, axis, accumulator):
 
     def run(a, _w=None, _b=None):
         q, scales = asymmetric_quantize(a.reshape(image))
-        r = accumulate(q.reshape(a.shape)).astype(_F32)
-        r *= w_scales
+        r = np.multiply(accumulate(q.reshape(a.shape)), w_scales, dtype=_F32)
         r *= scales.reshape(broadcast)
         r += b
         return r if act is None else act(r)

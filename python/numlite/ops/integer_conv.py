@@ -22,6 +22,7 @@ import numpy as np
 
 from ..model import types
 from .common import KernelError, quantized_node, type_name
+from .depthwise_conv import TapSum
 from .integer_gemm import (ExactGemm, accumulator_type, activation_limits, channel_scales,
                            check_bias, constant_of, effective_scales, fixed_point_requantizer,
                            gemm_dtype, int16_bias_type, magnitude, scales_of, zero_point_of)
@@ -69,8 +70,13 @@ class ConvQuantization:
         else:
             effective = effective_scales(s_in, s_w, s_out)
         # LiteRT's 16x8 kernels with an int32 bias accumulate in int32 (the usual multiply)
-        self.requant = fixed_point_requantizer(effective, self.zp_out, low, high, out.dtype,
-                                               wide=bias_types == (types.INT64,))
+        self.requant_args = (effective, self.zp_out, low, high, out.dtype,
+                             bias_types == (types.INT64,))
+
+    def requantizer(self, offset=None, bound=None):
+        """integer_gemm.fixed_point_requantizer for this node's output (accumulators
+        without ``offset``, of magnitude <= ``bound``, when it is given)."""
+        return fixed_point_requantizer(*self.requant_args, offset=offset, bound=bound)
 
 
 def _window(node):
@@ -93,11 +99,11 @@ def conv_operands(node):
     return x, f, bias, node.outputs[0]
 
 
-def conv_accumulator(node, x, filter_values, offset, pad_value, x_magnitude):
-    """(accumulate, output shape) of CONV_2D: ``accumulate(a)`` is the exact float64 (int64
-    beyond 2**53) [N, Ho, Wo, Cout] array of ``sum over taps of w * a + offset[c]``, with
-    ``a`` bordered by ``pad_value``; ``filter_values`` is the integer [Cout, kh, kw, fin]
-    filter, ``x_magnitude`` the largest |a|."""
+def conv_accumulator(node, x, filter_values, pad_value, x_magnitude):
+    """(accumulate, output shape, bound) of CONV_2D: ``accumulate(a)`` is the [N, Ho, Wo,
+    Cout] array of ``sum over taps of w * a``, ``a`` bordered by ``pad_value``, as exact
+    integers in the GEMM type (integer_gemm) of magnitude <= ``bound``; ``filter_values``
+    is the integer [Cout, kh, kw, fin] filter, ``x_magnitude`` the largest |a|."""
     cout, kh, kw, fin = filter_values.shape
     batch, height, width, cin = x.shape
     if fin <= 0 or cin % fin or kh <= 0 or kw <= 0:
@@ -113,12 +119,13 @@ def conv_accumulator(node, x, filter_values, offset, pad_value, x_magnitude):
     m_rows, og, depth = batch * outs[0] * outs[1], cout // groups, kh * kw * fin
     # [cout, kh, kw, fin] -> [groups, kh * kw * fin, og]
     matrix = filter_values.reshape(groups, og, depth).transpose(0, 2, 1)
-    gemm = ExactGemm(matrix, np.reshape(offset, (groups, 1, og)), x_magnitude)
+    gemm = ExactGemm(matrix, np.zeros(1, np.int64), x_magnitude)
+    product = gemm.product
     padder = Padder(x.shape, pads, value=pad_value, dtype=gemm.dtype)
     if m_rows == 0 or cout == 0:
         def accumulate_empty(a):
-            return np.zeros(out_shape, gemm.acc_type)
-        return accumulate_empty, out_shape
+            return np.zeros(out_shape, gemm.dtype)
+        return accumulate_empty, out_shape, gemm.bound
 
     def padded(a):
         """The input in the GEMM type, bordered when the padding needs it."""
@@ -133,58 +140,31 @@ def conv_accumulator(node, x, filter_values, offset, pad_value, x_magnitude):
             else:
                 columns = window_view(padded(a), outs, (kh, kw), strides, dilations).reshape(
                     m_rows, depth)
-            return gemm(columns).reshape(out_shape)
-        return accumulate, out_shape
+            return product(columns).reshape(out_shape)
+        return accumulate, out_shape, gemm.bound
 
     def accumulate_grouped(a):
         view = window_view(padded(a), outs, (kh, kw), strides, dilations)
         # [N, Ho, Wo, kh, kw, G, fin] -> [G, M, kh * kw * fin]
         view = view.reshape(batch, outs[0], outs[1], kh, kw, groups, fin)
         cols = view.transpose(5, 0, 1, 2, 3, 4, 6).reshape(groups, m_rows, depth)
-        return gemm(cols).transpose(1, 0, 2).reshape(out_shape)
-    return accumulate_grouped, out_shape
+        return product(cols).transpose(1, 0, 2).reshape(out_shape)
+    return accumulate_grouped, out_shape, gemm.bound
 
 
-def depthwise_accumulator(node, x, filter_values, offset, pad_value, x_magnitude):
-    """(accumulate, output shape) of DEPTHWISE_CONV_2D, as conv_accumulator; the filter is
-    the integer [1, kh, kw, Cout] array (Cout = Cin * multiplier)."""
-    one, kh, kw, cout = filter_values.shape
-    batch, height, width, cin = x.shape
-    if one != 1 or cin <= 0 or cout % cin or kh <= 0 or kw <= 0:
-        raise KernelError(f"DEPTHWISE_CONV_2D: filter of shape {list(filter_values.shape)} "
-                          f"does not fit an input with {cin} channels")
-    multiplier = cout // cin
-    strides, dilations, padding = _window(node)
-    (ho, wo), ((pt, pb), (pl, pr)) = spatial_plan(node, (height, width), (kh, kw), strides,
-                                                  dilations, padding)
-    out_shape = (batch, ho, wo, cout)
-    weights = filter_values.reshape(kh * kw, cout)
-    bound = kh * kw * x_magnitude * (int(np.abs(weights).max()) if weights.size else 0)
-    acc_type = accumulator_type(bound + int(np.abs(offset).max(initial=0)))
-    # the taps are summed in the accumulator type itself when it is an integer type
-    dtype = gemm_dtype(bound) if acc_type == np.float64 else acc_type
-    offset = np.asarray(offset).astype(acc_type)
-    w = weights.reshape(kh, kw, cout).astype(dtype)
-    # scratch input with the border at pad_value and each channel repeated multiplier times
-    scratch = np.full((batch, height + pt + pb, width + pl + pr, cout), pad_value, dtype)
-    interior = scratch[:, pt:pt + height, pl:pl + width, :].reshape(
-        batch, height, width, cin, multiplier)
-    if batch * ho * wo * cout == 0:
-        def accumulate_empty(a):
-            return np.zeros(out_shape, acc_type)
-        return accumulate_empty, out_shape
-    # [N, Ho, Wo, kh, kw, Cout] windows of the scratch, summed against the taps in one call
-    windows = window_view(scratch, (ho, wo), (kh, kw), strides, dilations)
-    einsum = np.einsum
+def depthwise_accumulator(node, x, filter_values, pad_value, x_magnitude):
+    """(accumulate, output shape, bound) of DEPTHWISE_CONV_2D, as conv_accumulator; the
+    filter is the integer [1, kh, kw, Cout] array (Cout = Cin * multiplier). The taps are
+    summed by the float kernel's TapSum in the exact type for the bound."""
+    kh, kw = filter_values.shape[1:3]
+    w_max = int(np.abs(filter_values).max()) if filter_values.size else 0
+    bound = kh * kw * x_magnitude * w_max
+    tap_sum = TapSum(node, x.shape, filter_values.shape, gemm_dtype(bound), pad_value)
+    weights = tap_sum.weights(filter_values)
 
     def accumulate(a):
-        interior[...] = a[..., None]
-        acc = einsum("nhwijc,ijc->nhwc", windows, w)
-        if acc.dtype != acc_type:
-            return np.add(acc, offset, dtype=acc_type)
-        acc += offset
-        return acc
-    return accumulate, out_shape
+        return tap_sum(a, weights)
+    return accumulate, tap_sum.out_shape, bound
 
 
 @builtin("CONV_2D", when=quantized_node)
@@ -193,9 +173,8 @@ def prepare_integer_conv_2d(node):
     if bias is None:
         raise KernelError("has_bias was not true.")     # as LiteRT's CONV_2D
     q = ConvQuantization(node, x, f, bias, out, f.shape[0], 0)
-    offset = q.bias - q.zp_in * q.filter.sum(axis=(1, 2, 3))
-    accumulate, out_shape = conv_accumulator(node, x, q.filter, offset, q.zp_in, magnitude(x))
-    requant = q.requant
+    accumulate, out_shape, bound = conv_accumulator(node, x, q.filter, q.zp_in, magnitude(x))
+    requant = q.requantizer(q.bias - q.zp_in * q.filter.sum(axis=(1, 2, 3)), bound)
 
     def run(a, _w=None, _b=None):
         return requant(accumulate(a))
@@ -206,10 +185,9 @@ def prepare_integer_conv_2d(node):
 def prepare_integer_depthwise_conv_2d(node):
     x, f, bias, out = conv_operands(node)
     q = ConvQuantization(node, x, f, bias, out, f.shape[3], 3)
-    offset = q.bias - q.zp_in * q.filter.sum(axis=(0, 1, 2))
-    accumulate, out_shape = depthwise_accumulator(node, x, q.filter, offset, q.zp_in,
-                                                  magnitude(x))
-    requant = q.requant
+    accumulate, out_shape, bound = depthwise_accumulator(node, x, q.filter, q.zp_in,
+                                                         magnitude(x))
+    requant = q.requantizer(q.bias - q.zp_in * q.filter.sum(axis=(0, 1, 2)), bound)
 
     def run(a, _w=None, _b=None):
         return requant(accumulate(a))
@@ -268,7 +246,7 @@ def prepare_integer_transpose_conv(node):
                     slice(j, j + (width - 1) * sw + 1, sw)))
             for i in range(kh) for j in range(kw)]
     bias_values = q.bias.astype(acc_type)
-    requant, zp_in, m_rows = q.requant, q.zp_in, batch * height * width
+    requant, zp_in, m_rows = q.requantizer(), q.zp_in, batch * height * width
     add = np.add
 
     def run(_s, _w, a, _b=None):

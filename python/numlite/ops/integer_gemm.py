@@ -37,8 +37,8 @@ import numpy as np
 from ..model import types
 from .activations import ACT_NONE
 from .common import KernelError, is_quantized, options_field, type_name
-from .fixedpoint import (Requantizer, multiply_by_quantized_multiplier_int64,
-                         quantize_multiplier)
+from .fixedpoint import (FloatRequantizer, Requantizer,
+                         multiply_by_quantized_multiplier_int64, quantize_multiplier)
 from .integer_params import LIMITS, activation_bounds
 
 _EXACT_FLOAT32 = 2 ** 24
@@ -139,16 +139,28 @@ def quantized_multipliers(effective):
     return (np.array([m for m, _ in pairs], np.int64), np.array([s for _, s in pairs], np.int64))
 
 
-def fixed_point_requantizer(effective, out_zp, low, high, dtype, wide=False):
+def fixed_point_requantizer(effective, out_zp, low, high, dtype, wide=False, offset=None,
+                            bound=None):
     """``requant(acc)`` for exact integer accumulators (float or int64 arrays, channels
     last): MultiplyByQuantizedMultiplier(acc, QuantizeMultiplier(effective[c])) + zp,
     clamped to [low, high], as ``dtype``; ``wide``: the int64-accumulator form of the 16x8
-    kernels."""
+    kernels. With ``offset`` (per channel) the accumulators come without it (raw GEMM
+    results of magnitude <= ``bound``) and ``requant`` adds it: in float64 when
+    FloatRequantizer.fits, else in int64."""
     multipliers, shifts = quantized_multipliers(effective)
+    if not wide and offset is not None and FloatRequantizer.fits(multipliers, shifts, offset,
+                                                                 out_zp, bound, dtype):
+        return FloatRequantizer(multipliers, shifts, offset, out_zp, low, high, dtype)
     if np.all(multipliers == multipliers[:1]) and np.all(shifts == shifts[:1]):
         multipliers, shifts = int(multipliers[0]), int(shifts[0])   # scalar: cheaper
     finish = Requantizer(multipliers, shifts, out_zp, low, high,
                          multiply_by_quantized_multiplier_int64 if wide else None)
+    if offset is not None:
+        offset = np.asarray(offset, np.int64)
+
+        def requant_offset(acc):
+            return finish(acc.astype(np.int64) + offset).astype(dtype)
+        return requant_offset
 
     def requant(acc):
         return finish(acc if acc.dtype == np.int32 else acc.astype(np.int64)).astype(dtype)
@@ -213,6 +225,10 @@ class ExactGemm:
             gemm_dtype(product_bound)
         self.weights = np.ascontiguousarray(weights.astype(self.dtype))
         self.offset = offset.astype(self.acc_type) if offset.any() else None
+
+    def product(self, columns):
+        """``columns @ weights`` in ``dtype``, without the offset (exact integers)."""
+        return np.matmul(columns, self.weights)
 
     def __call__(self, columns):
         r = np.matmul(columns, self.weights)
