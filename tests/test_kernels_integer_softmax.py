@@ -10,7 +10,7 @@ from builder import single_op
 from differential import compare, numlite_error
 from quant_cases import LIMITS, compare_default, qt, random_scale, random_zp, values
 
-# (3, 30, 4): more rows than the kernel computes one by one as Python ints
+# (3, 30, 4), (4, 10): more rows than the kernel computes one by one as Python ints
 SHAPES = [(4, 10), (2, 3, 7), (1, 300), (5, 1), (16,), (3, 30, 4)]
 PAIRS = [("int8", "int8"), ("uint8", "uint8"), ("int8", "int16"), ("int16", "int16")]
 

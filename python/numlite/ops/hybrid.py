@@ -93,6 +93,9 @@ def _row_parameters(low, high):
 _ZP_BASE = np.array([[-128.0], [127.0]])
 _ERROR_BASE = np.array([[128.0], [127.0]])
 _ERROR_SIGN = np.array([[-1.0], [1.0]])
+#: clamps of the [2, B] row extremes: min(minimum, 0) and max(maximum, 0)
+_EXTREME_LOW = np.array([[-np.inf], [0.0]])
+_EXTREME_HIGH = np.array([[0.0], [np.inf]])
 
 
 def _batch_parameters(extremes):
@@ -104,9 +107,8 @@ def _batch_parameters(extremes):
     extremes /= scale
     errors = extremes * _ERROR_SIGN
     errors += _ERROR_BASE
-    extremes -= _ZP_BASE
+    np.subtract(_ZP_BASE, extremes, out=extremes)       # a - b is exactly -(b - a)
     zp = np.where(errors[0] < errors[1], extremes[0], extremes[1])
-    np.negative(zp, out=zp)
     zp += np.copysign(_HALF_BELOW, zp)
     return scale, clip_ufunc(np.trunc(zp, out=zp), -128.0, 127.0, out=zp)
 
@@ -129,9 +131,8 @@ def asymmetric_quantize(rows):
         clip_ufunc(q, _F32(-128), _F32(127), out=q)
         q -= zp
         return q, np.array([scale32])
-    extremes = np.empty((2, batch))
-    np.minimum(rows.min(axis=1), 0.0, out=extremes[0], dtype=np.float64)
-    np.maximum(rows.max(axis=1), 0.0, out=extremes[1], dtype=np.float64)
+    extremes = np.array((rows.min(axis=1), rows.max(axis=1)), np.float64)
+    clip_ufunc(extremes, _EXTREME_LOW, _EXTREME_HIGH, out=extremes)
     flat = extremes[0] == extremes[1]
     any_flat = flat.any()
     if any_flat:

@@ -38,7 +38,7 @@ _OUTPUTS = {types.INT8: (types.INT8, types.INT16), types.UINT8: (types.UINT8,),
 _SCALED_DIFF_BITS = 5
 _ACCUMULATION_BITS = 12
 #: up to this many rows the per-row reciprocal is computed on Python ints
-_SCALAR_ROWS = 64
+_SCALAR_ROWS = 8
 
 
 def _check_output(node, out, type_):
