@@ -113,22 +113,24 @@ FLOAT_TYPES = [(np.int8, -128, 127), (np.uint8, 0, 255), (np.int16, -32768, 3276
 @pytest.mark.parametrize("seed", range(3))
 def test_float_requantizer_matches_the_reference(dtype, type_low, type_high, seed):
     """The float64 form against the literal reference: per-channel and per-tensor
-    multipliers with every right shift it takes (0 included), offsets, zero points and
-    activation ranges (RELU-type ones skip the sign test), accumulators up to the bound
-    ``fits`` accepts, rounding ties of every shift, float32, float64 and int inputs."""
+    multipliers with every right shift ``fits`` admits (0 included), offsets, zero points
+    and activation ranges (RELU-type ones skip the sign test), accumulators small and far
+    beyond 2**53 / m up to int32's limit (rounded products that must still clamp alike),
+    rounding ties,
+    float32, float64 and int inputs."""
     rng = np.random.default_rng([seed, type_high])
     tried = 0
     for trial in range(60):
         channels = int(rng.integers(1, 7))
-        shifts = rng.integers(-20, 1, channels) if trial % 2 else np.repeat(
-            rng.integers(-20, 1), channels)
+        shifts = rng.integers(-14, 1, channels) if trial % 2 else np.repeat(
+            rng.integers(-14, 1), channels)
         ms = rng.integers(2 ** 30, 2 ** 31, channels)
         ms[0] = rng.choice([2 ** 30, 2 ** 31 - 1, int(ms[0])])
         zp = int(rng.integers(type_low, type_high + 1))
         low = zp if trial % 3 == 0 else int(rng.integers(type_low, zp + 1))
         high = int(rng.integers(max(low, zp), type_high + 1))
         offset = rng.integers(-2 ** 18, 2 ** 18, channels)
-        bound = int(rng.choice([2 ** 12, 2 ** 16, 2 ** 21]))
+        bound = int(rng.choice([2 ** 12, 2 ** 16, 2 ** 24, 2 ** 31 - 2 ** 18 - 1]))
         if not FloatRequantizer.fits(ms, shifts, offset, zp, bound, dtype):
             continue
         tried += 1
@@ -143,8 +145,9 @@ def test_float_requantizer_matches_the_reference(dtype, type_low, type_high, see
         want = [[ref_requantize(int(g[i, j] + offset[j]), int(ms[j]), int(shifts[j]), zp, low,
                                 high) for j in range(channels)] for i in range(g.shape[0])]
         requant = FloatRequantizer(ms, shifts, offset, zp, low, high, dtype)
-        for acc in (g.astype(np.float64), g.astype(np.float32)
-                    if bound <= 2 ** 24 else g.astype(np.float64), g):
+        inputs = [g.astype(np.float64), g] + ([g.astype(np.float32)] if bound <= 2 ** 24
+                                              else [])
+        for acc in inputs:
             got = requant(acc.reshape(3, 11, channels))
             assert got.dtype == dtype
             assert got.reshape(-1, channels).tolist() == want, (ms, shifts, zp, low, high)
@@ -152,15 +155,18 @@ def test_float_requantizer_matches_the_reference(dtype, type_low, type_high, see
 
 
 def test_float_requantizer_fits_only_exact_cases():
-    """Left shifts, wide outputs and accumulators whose product with the multiplier nears
-    2**53 are left to the int64 Requantizer."""
+    """Accumulators that may leave int32, left shifts, wide outputs, large offsets and
+    right shifts too long for the clamp margin are left to the int64 Requantizer."""
     m = np.array([2 ** 31 - 1])
-    assert FloatRequantizer.fits(m, [-3], [0], 0, 2 ** 20, np.int8)
+    assert FloatRequantizer.fits(m, [-3], [0], 0, 2 ** 30, np.int8)
+    assert FloatRequantizer.fits(m, [-3], [2 ** 18], 0, 2 ** 30, np.int8)
+    assert not FloatRequantizer.fits(m, [-3], [0], 0, 2 ** 31, np.int8)
     assert not FloatRequantizer.fits(m, [1], [0], 0, 2 ** 10, np.int8)
     assert not FloatRequantizer.fits(m, [-3], [0], 0, 2 ** 10, np.int32)
-    assert not FloatRequantizer.fits(m, [-3], [0], 0, 2 ** 22, np.int8)
-    assert not FloatRequantizer.fits(m, [-3], [2 ** 22], 0, 2 ** 10, np.int8)
-    assert not FloatRequantizer.fits(m, [-25], [0], 0, 2 ** 10, np.int8)
+    assert not FloatRequantizer.fits(m, [-3], [2 ** 21], 0, 2 ** 10, np.int8)
+    assert FloatRequantizer.fits(m, [-12], [0], 0, 2 ** 10, np.int8)
+    assert not FloatRequantizer.fits(m, [-13], [0], 0, 2 ** 10, np.int8)
+    assert not FloatRequantizer.fits(m, [-5], [0], 0, 2 ** 10, np.int16)
 
 
 def test_activation_range_rounds_like_std_round():

@@ -180,14 +180,23 @@ class FloatRequantizer:
     MBQM(x) = floor(x M + 1/2 + d) when x m >= -2**30, i.e. x M >= -d, and
     floor(x M + 1/2 - d) below. Every term is an integer multiple of 2**-(31+r); float64
     holds such a value exactly while that integer is below 2**53 in magnitude, and then
-    products, sums and comparisons of them do not round. ``fits`` checks that bound at
-    prepare (largest |x| times m plus the constants, per channel); then
-    z = g M + K with K = offset M + zp + u + 1/2 + d is exact (u = -(the type's minimum)
-    moves the clamp range to >= 0), x M < -d is z < zp + u + 1/2, and after z -= 2d there the
-    floor of z clamped to [low + u, high + u] is the truncating cast to the unsigned type
-    of that width (all values >= 0); XOR with the sign bit makes it two's complement.
-    The sign test is skipped when no channel has d or when low >= zp (a RELU-type clamp):
+    products, sums and comparisons of them do not round. The kernel computes
+    z = g M + K with K = offset M + zp + u + 1/2 + d (u = -(the type's minimum) moves the
+    clamp range to [low + u, high + u] within [0, 2**bits)); x M < -d is z < zp + u + 1/2,
+    and after z -= 2d there the floor of z clamped to that range is the truncating cast to
+    the unsigned type of that width; XOR with the sign bit makes it two's complement. The
+    sign test is skipped when no channel has d or when low >= zp (a RELU-type clamp):
     x M < 0 gives a result <= zp under either formula, clamped to low.
+
+    Exactness (``fits``, per channel, at prepare): K is exact and |K| < 2**(21-r) when
+    |offset| m + c 2**(31+r) < 2**52 (c: K's integer part |zp| + u + 2, at least
+    2**bits + 2). Then for |g| m < 2**53 g M is exact and z is the correctly rounded value
+    of x M + K: exact while that is below 2**53 in units of 2**-(31+r), and beyond it
+    |x M| >= 2**(22-r) - c, so the exact and the rounded z lie on the same side outside the
+    clamp range. For larger |g|, g M is rounded (relative error 2**-53) but
+    |g M| >= 2**(22-r) > 2 |K|: z and the exact value both exceed 2**(21-r) - 1 > 2**bits
+    in magnitude with g's sign, and clamp alike. So g needs no bound beyond x being an
+    int32 (the C++ accumulator's type).
     """
 
     def __init__(self, multipliers, shifts, offset, zp, low, high, dtype):
@@ -211,19 +220,20 @@ class FloatRequantizer:
 
     @staticmethod
     def fits(multipliers, shifts, offset, zp, bound, dtype):
-        """True when the float64 form is exact (see the class docstring) for accumulators
-        ``g`` with |g| <= ``bound``."""
+        """True when the float64 form is exact (class docstring) for accumulators of
+        magnitude <= ``bound``: any, as long as x = g + offset stays an int32 (beyond,
+        LiteRT's int32 accumulator wraps, which Requantizer reproduces)."""
         multipliers, shifts, offset = (np.asarray(v, np.int64).reshape(-1)
                                        for v in (multipliers, shifts, offset))
         if np.dtype(dtype).itemsize not in (1, 2) or np.any(shifts > 0) or np.any(
                 multipliers < 0):
             return False
-        right = -shifts
-        # K's integer part: |zp|, the shift u to unsigned, 1/2 + d and the clamp's margin
-        constant = abs(int(zp)) + 2 ** (8 * np.dtype(dtype).itemsize - 1) + 2
-        largest = [(int(bound) + abs(int(o))) * int(m) + constant * 2 ** (31 + int(r))
-                   for m, r, o in zip(*np.broadcast_arrays(multipliers, right, offset))]
-        return max(largest, default=0) < _EXACT_FLOAT64
+        if int(bound) + int(np.abs(offset).max(initial=0)) >= 2 ** 31:
+            return False
+        constant = abs(int(zp)) + 2 ** (8 * np.dtype(dtype).itemsize) + 2
+        largest = [abs(int(o)) * int(m) + constant * 2 ** (31 + int(r))
+                   for m, r, o in zip(*np.broadcast_arrays(multipliers, -shifts, offset))]
+        return max(largest, default=0) < _EXACT_FLOAT64 // 2
 
     def _layout(self, shape):
         """(rows shape, scale, constant, step) for accumulators of ``shape``: the

@@ -102,7 +102,7 @@ def conv_operands(node):
 def conv_accumulator(node, x, filter_values, pad_value, x_magnitude):
     """(accumulate, output shape, bound) of CONV_2D: ``accumulate(a)`` is the [N, Ho, Wo,
     Cout] array of ``sum over taps of w * a``, ``a`` bordered by ``pad_value``, as exact
-    integers in the GEMM type (integer_gemm) of magnitude <= ``bound``; ``filter_values``
+    integers of magnitude <= ``bound`` in the GEMM type (integer_gemm); ``filter_values``
     is the integer [Cout, kh, kw, fin] filter, ``x_magnitude`` the largest |a|."""
     cout, kh, kw, fin = filter_values.shape
     batch, height, width, cin = x.shape
