@@ -4,12 +4,13 @@
     ... benchmarks/conformance_latency.py --corpus quantized
 
 Every signature of tests/models/conformance/ (or tests/models/quantized/; inputs as
-tests/test_conformance.py / tests/test_quantized.py feed them, seed 0) runs in numlite and in ai-edge-litert with its default kernels at
-num_threads=1 and num_threads=2, in the same run. The figure is the median latency of
-``invoke()`` for signatures of subgraph 0 and of a SignatureRunner call otherwise (marked
-``call``). Ratios are numlite / LiteRT; the geometric means are over the architecture
-models (the files that are not ``ops_*``: every quantized model) and over every case
-numlite runs.
+tests/test_conformance.py / tests/test_quantized.py feed them, seed 0) runs in numlite and
+in ai-edge-litert with its default kernels at num_threads=1 and num_threads=2, in the same
+run. The figure is the latency of ``invoke()`` for signatures of subgraph 0 and of a
+SignatureRunner call otherwise (marked ``call``): the minimum over rounds in which the
+three runtimes are timed in turn (latency.py). Ratios are numlite / LiteRT; the geometric
+means are over the architecture models (the files that are not ``ops_*``: every quantized
+model) and over every case numlite runs.
 """
 
 import argparse
@@ -22,7 +23,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numlite  # noqa: E402
-from latency import bench_runtime, geometric_mean  # noqa: E402
+from latency import geometric_mean, interleaved, runtime_callables  # noqa: E402
 import test_conformance  # noqa: E402
 import test_quantized  # noqa: E402
 
@@ -47,21 +48,29 @@ def corpus_cases(corpus):
     return module.CORPUS, cases, module.make_inputs, details
 
 
-def measure(make, content, key, inputs, repeat):
-    """(seconds, 'invoke'|'call') or (None, error text)."""
-    try:
-        invoke, call = bench_runtime(make, content, key, inputs, repeat)
-    except Exception as error:  # noqa: BLE001  (numlite may lack a kernel)
-        return None, f"{type(error).__name__}: {str(error).strip().splitlines()[0][:60]}"
-    if invoke is not None:
-        return invoke, "invoke"
-    if call is not None:
-        return call, "call"
-    try:  # bench_runtime swallowed the error: get its text
-        make(content).get_signature_runner(key)(**inputs)
-    except Exception as error:  # noqa: BLE001
-        return None, f"{type(error).__name__}: {str(error).strip().splitlines()[0][:100]}"
-    return None, "refused"
+def measure(makers, content, key, inputs, repeat):
+    """({label: seconds or None}, kind 'invoke'|'call', {label: error text}): the runtimes
+    timed in interleaved rounds on invoke when every runtime has it, else on a call."""
+    callables, errors = {}, {}
+    for label, make in makers.items():
+        try:
+            invoke, call = runtime_callables(make, content, key, inputs)
+        except Exception as error:  # noqa: BLE001  (numlite may lack a kernel)
+            invoke = call = None
+            errors[label] = f"{type(error).__name__}: {str(error).strip().splitlines()[0][:60]}"
+        if invoke is None and call is None and label not in errors:
+            try:  # runtime_callables swallowed the error: get its text
+                make(content).get_signature_runner(key)(**inputs)
+                errors[label] = "refused"
+            except Exception as error:  # noqa: BLE001
+                errors[label] = (f"{type(error).__name__}: "
+                                 f"{str(error).strip().splitlines()[0][:100]}")
+        callables[label] = (invoke, call)
+    working = {label: fns for label, fns in callables.items() if label not in errors}
+    kind = "invoke" if all(fns[0] is not None for fns in working.values()) else "call"
+    chosen = {label: fns[0] if kind == "invoke" else fns[1] for label, fns in working.items()}
+    timings = dict(zip(chosen, interleaved(list(chosen.values()), repeat)))
+    return {label: timings.get(label) for label in makers}, kind, errors
 
 
 def main():
@@ -92,16 +101,12 @@ def main():
             continue
         content = (corpus / name).read_bytes()
         inputs = make_inputs(name, key, input_details(LiteRT(model_content=content), key), 0)
-        figures = {label: measure(make, content, key, inputs, args.repeat)
-                   for label, make in makers.items()}
-        ours, kind = figures["numlite"]
+        row, kind, errors = measure(makers, content, key, inputs, args.repeat)
+        ours = row["numlite"]
         if ours is None:
-            failures.append((case_id, kind))
-        cells, row = [], {}
-        for label in makers:
-            seconds, _ = figures[label]
-            cells.append(f"{seconds * 1e3:8.3f}ms" if seconds else f"{'-':>10s}")
-            row[label] = seconds
+            failures.append((case_id, errors.get("numlite", "refused")))
+        cells = [f"{row[label] * 1e3:8.3f}ms" if row[label] else f"{'-':>10s}"
+                 for label in makers]
         for threads in (1, 2):
             theirs = row[f"litert{threads}"]
             ratio = ours / theirs if ours and theirs else None

@@ -2,31 +2,47 @@
 
 Run the benchmarks with the OpenBLAS overrides unset (`env -u OPENBLAS_CORETYPE
 -u OPENBLAS_L2_SIZE`, as `make bench` does) so numpy's BLAS runs at full speed.
+
+The runtimes compared on one case are timed in interleaved rounds (a sample of each per
+round), and each figure is the minimum over the rounds: on a shared machine the same
+invoke loop can run up to twice as slow for seconds at a time, and interleaving gives
+every runtime the same conditions while the minimum is the figure least disturbed by
+other load (as timeit advises).
 """
 
-import statistics
 import time
 
 import numpy as np
 
 
-def timed(fn, repeat, number=None, budget=0.05):
-    """Median seconds per call of ``fn`` over ``repeat`` samples of ``number`` calls each,
-    after one warm-up call. ``number=None`` picks it so one sample takes about ``budget``
-    seconds (at least one call)."""
-    fn()
-    if number is None:
-        start = time.perf_counter()
+def interleaved(fns, repeat, number=None, budget=0.02):
+    """Seconds per call of each zero-argument callable in ``fns``: the minimum over
+    ``repeat`` rounds, each round timing ``number`` calls of every callable in turn, after
+    one warm-up call each. ``number=None`` picks it per callable so one sample takes about
+    ``budget`` seconds (at least one call)."""
+    numbers = []
+    for fn in fns:
         fn()
-        once = time.perf_counter() - start
-        number = max(1, min(1000, int(budget / max(once, 1e-9))))
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
+        if number is None:
+            start = time.perf_counter()
             fn()
-        samples.append((time.perf_counter() - start) / number)
-    return statistics.median(samples)
+            once = time.perf_counter() - start
+            numbers.append(max(1, min(1000, int(budget / max(once, 1e-9)))))
+        else:
+            numbers.append(number)
+    best = [float("inf")] * len(fns)
+    for _ in range(repeat):
+        for k, (fn, count) in enumerate(zip(fns, numbers)):
+            start = time.perf_counter()
+            for _ in range(count):
+                fn()
+            best[k] = min(best[k], (time.perf_counter() - start) / count)
+    return best
+
+
+def timed(fn, repeat, number=None):
+    """interleaved() of one callable."""
+    return interleaved([fn], repeat, number)[0]
 
 
 def random_inputs(details, rng):
@@ -47,23 +63,26 @@ def random_inputs(details, rng):
     return values
 
 
-def bench_runtime(make, content, key, inputs, repeat, number=None):
-    """(invoke latency, SignatureRunner call latency) of ``make(content)`` on signature
-    ``key``; invoke only for subgraph 0's signature (or key "": a model without
-    signatures), (None, None) if the runtime refuses the model."""
+def runtime_callables(make, content, key, inputs):
+    """(invoke, call): zero-argument callables running ``make(content)`` on signature
+    ``key`` with ``inputs``, through ``invoke()`` (only for subgraph 0's signature, or key
+    "": a model without signatures, then ``call`` is None) and through a SignatureRunner
+    call; (None, None) if the runtime refuses the model."""
     if key == "":       # a model without signatures: the tensor-index API (invoke only)
         interpreter = make(content)
         interpreter.allocate_tensors()
         for d in interpreter.get_input_details():
             interpreter.set_tensor(d["index"], inputs[d["name"]])
         interpreter.invoke()
-        return timed(interpreter.invoke, repeat, number), None
+        return interpreter.invoke, None
     try:
         runner = make(content).get_signature_runner(key)
         runner(**inputs)
     except (RuntimeError, ValueError):
         return None, None
-    call = timed(lambda: runner(**inputs), repeat, number)
+
+    def call():
+        return runner(**inputs)
     if runner._subgraph_index != 0:
         return None, call
     interpreter = make(content)     # a fresh one: LiteRT refuses invoke while a runner lives
@@ -73,7 +92,14 @@ def bench_runtime(make, content, key, inputs, repeat, number=None):
     interpreter.allocate_tensors()
     for name, index in signature.items():
         interpreter.set_tensor(index, inputs[name])
-    return timed(interpreter.invoke, repeat, number), call
+    return interpreter.invoke, call
+
+
+def bench_runtime(make, content, key, inputs, repeat, number=None):
+    """(invoke latency, SignatureRunner call latency) of one runtime (runtime_callables;
+    None where it has none)."""
+    invoke, call = runtime_callables(make, content, key, inputs)
+    return tuple(None if fn is None else timed(fn, repeat, number) for fn in (invoke, call))
 
 
 def geometric_mean(values):
