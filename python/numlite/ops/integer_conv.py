@@ -121,33 +121,30 @@ def conv_accumulator(node, x, filter_values, pad_value, x_magnitude):
     matrix = filter_values.reshape(groups, og, depth).transpose(0, 2, 1)
     gemm = ExactGemm(matrix, np.zeros(1, np.int64), x_magnitude)
     product = gemm.product
-    padder = Padder(x.shape, pads, value=pad_value, dtype=gemm.dtype)
     if m_rows == 0 or cout == 0:
         def accumulate_empty(a):
             return np.zeros(out_shape, gemm.dtype)
         return accumulate_empty, out_shape, gemm.bound
-
-    def padded(a):
-        """The input in the GEMM type, bordered when the padding needs it."""
-        return padder(a) if padder.needed else a.astype(gemm.dtype)
-
+    if groups == 1 and kh == kw == 1 and strides == (1, 1) and not any(map(any, pads)):
+        def accumulate_pointwise(a):
+            return product(a.reshape(m_rows, cin).astype(gemm.dtype)).reshape(out_shape)
+        return accumulate_pointwise, out_shape, gemm.bound
+    # the input is copied into a bordered buffer (in the GEMM type) whose window view is
+    # built once here
+    padder = Padder(x.shape, pads, value=pad_value, dtype=gemm.dtype, copy=True)
+    view = window_view(padder.buffer, outs, (kh, kw), strides, dilations)
     if groups == 1:
-        pointwise = kh == kw == 1 and strides == (1, 1) and not padder.needed
-
         def accumulate(a):
-            if pointwise:
-                columns = a.reshape(m_rows, cin).astype(gemm.dtype)
-            else:
-                columns = window_view(padded(a), outs, (kh, kw), strides, dilations).reshape(
-                    m_rows, depth)
-            return product(columns).reshape(out_shape)
+            padder(a)
+            return product(view.reshape(m_rows, depth)).reshape(out_shape)
         return accumulate, out_shape, gemm.bound
+    # [N, Ho, Wo, kh, kw, G, fin] -> [G, M, kh * kw * fin]
+    grouped = view.reshape(batch, outs[0], outs[1], kh, kw, groups, fin).transpose(
+        5, 0, 1, 2, 3, 4, 6)
 
     def accumulate_grouped(a):
-        view = window_view(padded(a), outs, (kh, kw), strides, dilations)
-        # [N, Ho, Wo, kh, kw, G, fin] -> [G, M, kh * kw * fin]
-        view = view.reshape(batch, outs[0], outs[1], kh, kw, groups, fin)
-        cols = view.transpose(5, 0, 1, 2, 3, 4, 6).reshape(groups, m_rows, depth)
+        padder(a)
+        cols = grouped.reshape(groups, m_rows, depth)
         return product(cols).transpose(1, 0, 2).reshape(out_shape)
     return accumulate_grouped, out_shape, gemm.bound
 

@@ -49,13 +49,15 @@ def prepare_integer_fully_connected(node):
     if x.type == types.INT16:
         bias_types = (int16_bias_type(node),)
     b = check_bias(node, bias, units, bias_types)
-    gemm = ExactGemm(weights, b - zp_in * weights.sum(axis=0), magnitude(x))
+    offset = b - zp_in * weights.sum(axis=0)
+    gemm = ExactGemm(weights, offset, magnitude(x))
     low, high = activation_limits(node, out)
     requant = float_requantizer(
         effective_scales(scales_of(node, x, "input")[0], w_scales,
-                         scales_of(node, out, "output")[0]), zp_out, low, high, out.dtype)
-    flat, dtype = (batch, depth), gemm.dtype
+                         scales_of(node, out, "output")[0]), zp_out, low, high, out.dtype,
+        offset)
+    flat, dtype, product = (batch, depth), gemm.dtype, gemm.product
 
     def run(a, _w=None, _b=None):
-        return requant(gemm(a.reshape(flat).astype(dtype))).reshape(out_shape)
+        return requant(product(a.reshape(flat).astype(dtype))).reshape(out_shape)
     return run, [out_shape]

@@ -36,7 +36,7 @@ import numpy as np
 
 from ..model import types
 from .activations import ACT_NONE
-from .common import KernelError, is_quantized, options_field, type_name
+from .common import KernelError, clip_ufunc, is_quantized, options_field, type_name
 from .fixedpoint import (FloatRequantizer, Requantizer,
                          multiply_by_quantized_multiplier_int64, quantize_multiplier)
 from .integer_params import LIMITS, activation_bounds
@@ -109,27 +109,27 @@ def activation_limits(node, out):
 
 # ---- requantization --------------------------------------------------------------------------
 
-def round_half_away(v):
-    """std::round on a float64 array, in place."""
-    v += np.copysign(_PRED_HALF, v)
-    return np.trunc(v, out=v)
-
-
-def float_requantizer(effective, out_zp, low, high, dtype):
-    """``requant(acc)`` for float64 accumulators (one ``effective`` scale per output channel,
-    the last axis): clamp(int32(round(acc * effective)) + zp, low, high) as ``dtype``."""
+def float_requantizer(effective, out_zp, low, high, dtype, offset):
+    """``requant(g)`` for raw exact GEMM sums ``g`` (channels last; ExactGemm.product)
+    without their per-channel ``offset``: clamp(int32(round(double(g + offset) *
+    effective)) + zp, low, high) as ``dtype``, one ``effective`` scale per channel. The sum
+    g + offset is exact in float64 (ExactGemm keeps it below 2**53). Clamping the rounded
+    value to [low - zp, high - zp] before adding zp is the same: integers, no overflow;
+    a value beyond int32 clamps there as its int32 saturation would. Rounding half away
+    from zero is trunc(v + copysign(0.5-, v)); the result is written to ``dtype`` directly
+    (exact: an integer in range)."""
     effective = np.asarray(effective, np.float64)
-    limit = float(2 ** 31 - 1)
-    lo, hi = float(low - out_zp), float(high - out_zp)     # clamping before the shift is
-    zp = float(out_zp)                                     # the same: integers, no overflow
+    offset = np.asarray(offset, np.float64)
+    lo, hi = float(low - out_zp), float(high - out_zp)
+    zp, dtype = float(out_zp), np.dtype(dtype)
 
-    def requant(acc):
-        v = np.multiply(acc, effective, dtype=np.float64)
-        np.clip(v, -limit - 1.0, limit, out=v)            # the int32 conversion's range
-        round_half_away(v)
-        np.clip(v, lo, hi, out=v)
-        v += zp
-        return v.astype(dtype)
+    def requant(g):
+        v = np.add(g, offset, dtype=np.float64)
+        v *= effective
+        v += np.copysign(_PRED_HALF, v)
+        np.trunc(v, out=v)
+        clip_ufunc(v, lo, hi, out=v)
+        return np.add(v, zp, out=np.empty(v.shape, dtype), casting="unsafe")
     return requant
 
 
