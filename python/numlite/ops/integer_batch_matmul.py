@@ -39,9 +39,12 @@ def prepare_integer_batch_matmul(node):
             raise KernelError("BATCH_MATMUL: int16 zero points must be 0")
         s_x, s_y = scales_of(node, x, "lhs")[0], scales_of(node, y, "rhs")[0]
         real = float(np.float32(s_x * s_y) / scales_of(node, out, "output")[0])
+    bound = kx * magnitude(x, zp_x) * magnitude(y, zp_y)
+    dtype = gemm_dtype(bound)                                             # int64 beyond 2**53
+    if not raw:
         requant = fixed_point_requantizer(np.array([real]), zp_out, *LIMITS[out.type],
-                                          out.dtype, wide=x.type == types.INT16)
-    dtype = gemm_dtype(kx * magnitude(x, zp_x) * magnitude(y, zp_y))     # int64 beyond 2**53
+                                          out.dtype, wide=x.type == types.INT16,
+                                          offset=np.zeros(1, np.int64), bound=bound)
     swap = np.swapaxes
 
     def operand(a, zp, adjoint):
