@@ -68,11 +68,15 @@ def _prepare_float_quantize(x, out, scale, zp):
     # qmin, or at qmax when the zero point is negative. Reproduce that (slow path, rare).
     wild = np.where(zp < 0, hi_v, lo_v).astype(np.float32)
     limit = np.float32(2.0 ** 31)
-    copysign, trunc, clip = np.copysign, np.trunc, clip_ufunc
+    # one BLAS pass screens for them: a sum of squares below 2**62 has every |v| < 2**31
+    # (NaN and overflow fail the test; the exact mask then decides)
+    screen = np.float32(2.0 ** 62)
+    copysign, trunc, clip, dot = np.copysign, np.trunc, clip_ufunc, np.dot
 
     def run(a):
         v = np.divide(a, scale)
-        if v.size and not (-limit < v.min() and v.max() < limit):     # NaN fails too
+        flat = v.reshape(-1)
+        if not dot(flat, flat) < screen:
             bad = ~(np.abs(v) < limit)
             clip(v, lo_v, hi_v, out=v)
             v[bad] = np.broadcast_to(wild, v.shape)[bad]
@@ -80,8 +84,7 @@ def _prepare_float_quantize(x, out, scale, zp):
             clip(v, lo_v, hi_v, out=v)
         v += copysign(_PRED_HALF, v)
         trunc(v, out=v)
-        v += zp32
-        return v.astype(dtype)
+        return np.add(v, zp32, out=np.empty(v.shape, dtype), casting="unsafe")
     return run, [x.shape]
 
 
