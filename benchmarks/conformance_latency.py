@@ -75,7 +75,8 @@ def measure(makers, content, key, inputs, repeat):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="samples per figure (median)")
+    parser.add_argument("--repeat", type=int, default=30,
+                        help="interleaved rounds per case (the figure is their minimum)")
     parser.add_argument("--only", nargs="*", help="case ids containing one of these strings")
     parser.add_argument("--corpus", choices=("conformance", "quantized"), default="conformance",
                         help="tests/models/conformance (float) or tests/models/quantized")

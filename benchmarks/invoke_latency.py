@@ -1,8 +1,9 @@
 """Invoke latency of numlite against ai-edge-litert, same models, same inputs, same run.
 
 Run with the OpenBLAS overrides unset (`make bench` does) so numpy's BLAS runs
-at full speed. Prints, per model, the median latency of `invoke()` and of a
-SignatureRunner call for both runtimes and the numlite/LiteRT ratio. Flex
+at full speed. Prints, per model, the latency of `invoke()` and of a SignatureRunner
+call for both runtimes (timed in interleaved rounds, the minimum: latency.py) and the
+numlite/LiteRT ratio. Flex
 models cannot run in ai-edge-litert: only numlite's figure is shown for them.
 """
 
@@ -18,7 +19,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numlite  # noqa: E402
 from builder import TensorDef, single_op  # noqa: E402
-from latency import bench_runtime, random_inputs  # noqa: E402
+from latency import interleaved, random_inputs, runtime_callables  # noqa: E402
 
 
 def one_op_model():
@@ -53,8 +54,12 @@ def main():
         probe = numlite.Interpreter(model_content=content)
         for key in probe.get_signature_list():
             inputs = random_inputs(probe.get_signature_runner(key).get_input_details(), rng)
-            ours = bench_runtime(makers["numlite"], content, key, inputs, args.repeat, args.number)
-            theirs = bench_runtime(makers["litert"], content, key, inputs, args.repeat, args.number)
+            fns = [fn for label in ("numlite", "litert")
+                   for fn in runtime_callables(makers[label], content, key, inputs)]
+            live = [fn for fn in fns if fn is not None]
+            times = iter(interleaved(live, args.repeat, args.number))
+            figures = [None if fn is None else next(times) for fn in fns]
+            ours, theirs = figures[:2], figures[2:]
             fmt = lambda t: "-" if t is None else f"{t * 1e6:9.1f} us"  # noqa: E731
             ratio = ours[1] / theirs[1] if theirs[1] else None
             if ratio:

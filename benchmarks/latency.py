@@ -95,13 +95,6 @@ def runtime_callables(make, content, key, inputs):
     return interpreter.invoke, call
 
 
-def bench_runtime(make, content, key, inputs, repeat, number=None):
-    """(invoke latency, SignatureRunner call latency) of one runtime (runtime_callables;
-    None where it has none)."""
-    invoke, call = runtime_callables(make, content, key, inputs)
-    return tuple(None if fn is None else timed(fn, repeat, number) for fn in (invoke, call))
-
-
 def geometric_mean(values):
     values = [v for v in values if v]
     return float(np.exp(np.mean(np.log(values)))) if values else None
