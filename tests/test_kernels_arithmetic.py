@@ -159,16 +159,6 @@ def test_float_overflow_is_ieee_like_the_default_resolver():
     assert ours[0].tolist() == [np.inf, -np.inf, 1.0, np.inf]
 
 
-@pytest.mark.parametrize("dtype", (np.int8, np.uint8))
-@pytest.mark.parametrize("op", ("DIV",))      # quantized ADD, SUB, MUL: integer_arithmetic
-def test_quantized_types_are_refused_at_prepare(op, dtype):
-    q = dict(scales=[0.5], zero_points=[0 if dtype == np.int8 else 128])
-    m = single_op(op, [T([4], dtype, quant=q), T([4], dtype, quant=q)], [T([4], dtype, quant=q)],
-                  options=dict(fused_activation_function="NONE"))
-    error = numlite_error(m, [np.zeros(4, dtype)] * 2)
-    assert error is not None and f"Node number 0 ({op}) failed to prepare." in error
-
-
 def test_mismatched_types_are_refused():
     m = single_op("ADD", [T([4], np.float32), T([4], np.int32)], [T([4], np.float32)],
                   options=dict(fused_activation_function="NONE"))

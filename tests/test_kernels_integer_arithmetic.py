@@ -1,6 +1,6 @@
-"""Quantized ADD, SUB, MUL, SQUARED_DIFFERENCE against ai_edge_litert: bit-exact with the
-reference kernels, within 1 LSB of the default ones; broadcasting, every fused activation,
-int8/uint8/int16 (general and power-of-two int16 scales), extreme values."""
+"""Quantized ADD, SUB, MUL, DIV, SQUARED_DIFFERENCE against ai_edge_litert: bit-exact with
+the reference kernels, within 1 LSB of the default ones; broadcasting, every fused
+activation, int8/uint8/int16 (general and power-of-two int16 scales), extreme values."""
 
 import numpy as np
 import pytest
@@ -140,3 +140,74 @@ def test_constant_scalar_operand(op, dtype):
         out = qt(np.broadcast_shapes(grid.shape, const_shape), dtype, scales[2], zps[2])
         options = {} if op == "SQUARED_DIFFERENCE" else {"fused_activation_function": "NONE"}
         compare(single_op(op, specs, [out], options=options), [grid])
+
+
+def div_case(rng, dtype):
+    """Scales and zero points of a quantized DIV (int16: nonzero zero points too, which
+    LiteRT's DIV takes)."""
+    scales = [random_scale(rng) for _ in range(3)]
+    if rng.random() < 0.5:                      # an output scale near the quotient's
+        scales[2] = float(np.float32(scales[0] / scales[1] * rng.uniform(0.02, 2.0)))
+    zps = [int(z) for z in rng.integers(-300, 300, 3)] if dtype == "int16" else \
+        [random_zp(rng, dtype) for _ in range(3)]
+    return scales, zps
+
+
+def divisors(rng, shape, dtype, zp):
+    """Random values of ``dtype`` with the zero point moved off by one (a zero divisor
+    fails)."""
+    v = np.asarray(values(rng, shape, dtype))
+    return np.where(v == zp, np.asarray(zp - 1 if zp > 0 else zp + 1, v.dtype), v)
+
+
+@pytest.mark.parametrize("shapes", SHAPES, ids=str)
+@pytest.mark.parametrize("dtype", ("int8", "uint8", "int16"))
+def test_div_broadcast_and_activations(dtype, shapes):
+    rng = np.random.default_rng([7, len(str(shapes)), len(dtype)])
+    for activation in ACTIVATIONS:
+        scales, zps = div_case(rng, dtype)
+        m = model("DIV", dtype, shapes, scales, zps, activation)
+        feeds = [values(rng, shapes[0], dtype), divisors(rng, shapes[1], dtype, zps[1])]
+        compare(m, feeds)
+        compare_default(m, feeds)
+
+
+@pytest.mark.parametrize("dtype", ("int8", "uint8", "int16"))
+def test_div_all_value_pairs(dtype):
+    """Every dividend against every divisor but the zero point's (a 256 x 255 grid; a
+    dense grid for int16). Small dividends over large divisors take LiteRT's x86 shifts
+    beyond 31."""
+    rng = np.random.default_rng(8)
+    if dtype == "int16":
+        grid = np.linspace(-32768, 32767, 301).astype(np.int16)
+    else:
+        grid = np.arange(256).astype(np.uint8).view(np.int8 if dtype == "int8" else np.uint8)
+    for _ in range(4):
+        scales, zps = div_case(rng, dtype)
+        divisor = grid[grid != zps[1]]
+        compare(model("DIV", dtype, ((grid.size, 1), (divisor.size,)), scales, zps),
+                [grid.reshape(-1, 1), divisor])
+
+
+def test_div_constant_divisor():
+    """A constant scalar divisor (one row of the table) and a constant dividend."""
+    rng = np.random.default_rng(9)
+    for k in range(2):
+        x = qt((4, 6), "int8", 0.05, 3)
+        c = qt((), "int8", 0.02, -7, data=np.int8(40 - 90 * k))
+        out = qt((4, 6), "int8", 0.1, 5)
+        m = single_op("DIV", [x, c] if k == 0 else [c, x], [out],
+                      options=dict(fused_activation_function="NONE"))
+        feed = divisors(rng, (4, 6), "int8", 3)
+        compare(m, [feed])
+
+
+@pytest.mark.parametrize("dtype", ("int8", "uint8", "int16"))
+def test_div_by_the_zero_point_fails_at_invoke(dtype):
+    zp = 130 if dtype == "uint8" else 5
+    m = model("DIV", dtype, ((3,), (3,)), (0.1, 0.1, 0.1), (0, zp, 0))
+    feeds = [np.array([1, 2, 3], dtype), np.array([zp + 1, zp, zp - 1], dtype)]
+    assert "data[i] != zero_point was not true." in litert_error(m, feeds)
+    error = numlite_error(m, feeds)
+    assert error is not None and "data[i] != zero_point was not true." in error
+    assert "Node number 0 (DIV) failed to invoke." in error

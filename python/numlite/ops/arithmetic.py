@@ -1,8 +1,7 @@
 """ADD, SUB, MUL, DIV: elementwise with numpy broadcasting and a fused activation.
 
-Float32 and the plain integer types; quantized int8/uint8/int16 kernels are not
-implemented (refused at prepare). Integer DIV truncates toward zero like C++ and
-fails at invoke on a zero divisor, as LiteRT does.
+Float32 and the plain integer types (quantized tensors: integer_arithmetic.py). Integer
+DIV truncates toward zero like C++ and fails at invoke on a zero divisor, as LiteRT does.
 """
 
 import numpy as np

@@ -1,4 +1,5 @@
-"""ADD, SUB, MUL, SQUARED_DIFFERENCE on quantized int8/uint8/int16 tensors, broadcasting.
+"""ADD, SUB, MUL, DIV, SQUARED_DIFFERENCE on quantized int8/uint8/int16 tensors,
+broadcasting.
 
 LiteRT's integer formulas (reference §5.4, §5.5), with q' = q - zero_point:
 * ADD/SUB: both inputs are rescaled to twice the larger input scale after a left shift
@@ -8,6 +9,12 @@ LiteRT's integer formulas (reference §5.4, §5.5), with q' = q - zero_point:
 * MUL: zp_out + MBQM(q1' * q2', QuantizeMultiplier(float32(s1 * s2 / s_out))).
 * SQUARED_DIFFERENCE (int8): inputs rescaled after a 7-bit shift, their difference squared,
   rescaled by (2 max(s1, s2))**2 / (2**14 s_out).
+* DIV: the divisor's reciprocal in fixed point (GetReciprocal: normalised,
+  gemmlowp's 1/(1+x)), the dividend shifted left by its redundant sign bits, multiplied
+  (SaturatingRoundingDoublingHighMul), then multiplied by QuantizeMultiplier(float32(s1 /
+  float32(s2 * s_out))) and divided by a power of two (see prepare_div for the shifts
+  beyond 31 that LiteRT's x86-64 build computes). A divisor equal to its zero point
+  fails at invoke, as in LiteRT.
 Results are clamped to the fused activation's range. The 8-bit kernels are one lookup in
 a 256 x 256 table of the formula; int16 evaluates it on int64 arrays, ADD/SUB looking each
 input's rescaling up in a table of its 65536 values.
@@ -19,7 +26,8 @@ from ..model import types
 from .arithmetic import broadcast_shape
 from .common import KernelError, as_array, expect_io, options_field, quantized_node
 from .fixedpoint import Requantizer, multiply_by_quantized_multiplier as mbqm, \
-    quantize_multiplier, rounding_divide_by_pot
+    quantize_multiplier, rounding_divide_by_pot, srdhm
+from .gemmlowp import count_leading_zeros32, one_over_one_plus_x
 from .integer_params import activation_bounds, binary_table, check_types, domain, params, \
     require_zero_points, unary_table
 from .registry import builtin
@@ -185,3 +193,62 @@ def prepare_squared_difference(node):
         d = mbqm((q1 - zp1) << left, m1, sh1) - mbqm((q2 - zp2) << left, m2, sh2)
         return finish(d * d)
     return binary_kernel(type_, specs[2], shape, formula, specs[:2])
+
+
+def count_leading_sign_bits(x):
+    """CountLeadingSignBits of int32 values in an int64 array (31 for 0)."""
+    return count_leading_zeros32(np.where(x < 0, ~x, x)) - 1
+
+
+def _reciprocal(d):
+    """GetReciprocal(d, 31) of positive int32 values: (raw, bits over unit) with 1/d =
+    raw * 2**(bits - 31), raw the Q0.31 1/(1+x) of d normalised to [1, 2)."""
+    zeros = count_leading_zeros32(d)
+    return one_over_one_plus_x((d << zeros) - (1 << 31)), 31 - zeros
+
+
+def x86_rounding_divide_by_pot(x, exponent):
+    """gemmlowp's RoundingDivideByPOT for int32 values and per-element exponents >= 0 as
+    LiteRT's x86-64 build computes it: exponents of 32 and more are C++ undefined
+    behaviour there, and the machine shifts the 64-bit mask ``(1ll << e) - 1`` by
+    e mod 64 (then truncated to int32) and the int32 value by e mod 32. For e <= 31 this
+    is the defined rounding division."""
+    mask = ((np.int64(1) << (exponent & 63)) - 1) & 0xFFFFFFFF
+    mask = np.where(mask >= 1 << 31, mask - (1 << 32), mask)         # int32 truncation
+    threshold = (mask >> 1) + (x < 0)
+    return (x >> (exponent & 31)) + ((x & mask) > threshold)
+
+
+@builtin("DIV", when=quantized_node)
+def prepare_div(node):
+    """LiteRT's DivElementwise: a negative divisor flips both signs, the positive divisor's
+    reciprocal comes from GetReciprocal, the dividend is shifted left by its redundant
+    sign bits and multiplied by it (SaturatingRoundingDoublingHighMul), and the quotient
+    is multiplied by the output multiplier and divided by 2**(headroom + bits - shift).
+    That exponent reaches 32 and more for small dividends over large divisors, where the
+    C++ shift is undefined; numlite follows what ai-edge-litert's x86-64 build computes
+    (x86_rounding_divide_by_pot), so its results are LiteRT's, not the exact quotient."""
+    type_, specs, shape = _specs(node, _ALL)
+    (s1, zp1), (s2, zp2), (so, zpo) = (params(node, s) for s in specs)
+    real = np.float32(s1) / (np.float32(s2) * np.float32(so))    # float32 math, as LiteRT
+    m, sh = quantize_multiplier(float(real))
+    low, high = activation_bounds(options_field(node, "fused_activation_function", 0), so, zpo,
+                                  type_)
+
+    def formula(q1, q2):
+        n, d = q1 - zp1, q2 - zp2
+        d = np.where(d == 0, 1, d)                  # zero divisors fail at run
+        n, d = np.where(d < 0, -n, n), np.abs(d)
+        inverse, bits = _reciprocal(d)
+        headroom = count_leading_sign_bits(n)
+        quotient = srdhm(n << headroom, inverse)
+        r = x86_rounding_divide_by_pot(srdhm(quotient, m), headroom + bits - sh)
+        return np.clip(r + zpo, low, high)
+    run, shapes = binary_kernel(type_, specs[2], shape, formula, specs[:2])
+    zero = specs[1].dtype.type(zp2)
+
+    def run_checked(a, b):
+        if (b == zero).any():
+            raise KernelError("data[i] != zero_point was not true.")    # LiteRT's text
+        return run(a, b)
+    return run_checked, shapes
