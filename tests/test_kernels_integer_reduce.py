@@ -1,12 +1,13 @@
-"""Quantized MEAN (int8/uint8/int16) and SUM (uint8) against ai_edge_litert: bit-exact
-with the reference kernels, within 1 LSB of the default ones; global pooling over H, W,
-other axes, keep_dims, equal and different input/output quantization."""
+"""Quantized MEAN (int8/uint8/int16), SUM (uint8) and REDUCE_PROD (int8/int16) against
+ai_edge_litert: bit-exact with the reference kernels, within 1 LSB of the default ones;
+global pooling over H, W, other axes, keep_dims, equal and different input/output
+quantization."""
 
 import numpy as np
 import pytest
 
 from builder import T, single_op
-from differential import compare, numlite_error
+from differential import DEFAULT, compare, numlite_error, run_litert
 from quant_cases import compare_default, qt, random_scale, random_zp, values
 
 CASES = [((2, 5, 7, 3), (1, 2), True), ((2, 5, 7, 3), (2, 1), False), ((3, 40), (1,), False),
@@ -65,3 +66,35 @@ def test_dynamic_axes_refused():
                   [qt((2,), "int8", 0.1)], options=dict(keep_dims=False))
     err = numlite_error(m, [np.zeros((2, 3), np.int8), np.array([1], np.int32)])
     assert "need constant axes" in err
+
+
+@pytest.mark.parametrize("case", CASES[:8], ids=str)
+@pytest.mark.parametrize("dtype", ("int8", "int16"))
+def test_reduce_prod(dtype, case):
+    """Real values around 1 in magnitude (so the products of up to 300 stay in range, and
+    saturate for a few), input and output scales apart."""
+    rng = np.random.default_rng([len(dtype), CASES.index(case), 5])
+    n = int(np.prod([case[0][a] for a in {a % len(case[0]) for a in case[1]}]))
+    limit = 127 if dtype == "int8" else 32767
+    for _ in range(3):
+        zp_in = random_zp(rng, dtype)
+        s_in = float(np.float32(rng.uniform(1.2, 2.5) / limit))
+        s_out = float(np.float32(rng.uniform(0.5, 4.0) / limit))
+        m = reduce_model("REDUCE_PROD", dtype, *case, (s_in, s_out),
+                         (zp_in, random_zp(rng, dtype)))
+        # |q - zp_in| mostly near 1 / s_in, some small and some sign changes
+        magnitude = rng.uniform(0.7, 1.05, case[0]) / s_in
+        q = np.round(zp_in + magnitude * rng.choice([-1, 1], case[0]))
+        q = np.clip(q, -limit - 1, limit).astype(dtype)
+        compare(m, [q])
+        if case[1]:
+            compare_default(m, [q])
+        else:       # LiteRT's default kernel copies the input when no axis is reduced
+            assert np.array_equal(run_litert(m, [q], DEFAULT)[0], q)
+
+
+def test_reduce_prod_uint8_refused():
+    """LiteRT refuses uint8 REDUCE_PROD ("Unsupported quantized data type"), numlite too."""
+    m = reduce_model("REDUCE_PROD", "uint8", (2, 3), (1,), False, (0.1, 0.2), (128, 128))
+    err = numlite_error(m, [np.zeros((2, 3), np.uint8)])
+    assert "quantized kernel does not support" in err and "failed to prepare" in err
