@@ -1,5 +1,5 @@
-"""Quantized RSQRT, EXP, LOG (int8), ABS and NEG (int8/int16) against ai_edge_litert on every
-value: bit-exact with the reference kernels, within 1 LSB of the default ones."""
+"""Quantized RSQRT, EXP, LOG (int8), EXP, ABS and NEG (int8/int16) against ai_edge_litert on
+every value: bit-exact with the reference kernels, within 1 LSB of the default ones."""
 
 import numpy as np
 import pytest
@@ -61,3 +61,21 @@ def test_exp_log_int8(op):
                         random_zp(rng, "int8"), random_scale(rng), random_zp(rng, "int8"))
         compare(m, [x])
         compare_default(m, [x])
+
+
+def test_exp_int16():
+    """Every int16 value through the interpolated table, results up to saturation."""
+    rng = np.random.default_rng(16)
+    x = all_values("int16")
+    for s_in, s_out in ((1e-4, 2e-3), (1e-3, 1e-3), (4e-4, 5e-2)):
+        m = unary_model("EXP", "int16", x.shape, s_in * rng.uniform(0.8, 1.2), 0, s_out, 0)
+        compare(m, [x])
+        compare_default(m, [x])
+
+
+def test_exp_int16_zero_point_and_log_int16_refused():
+    m = unary_model("EXP", "int16", (3,), 0.001, 5, 0.001, 0)
+    assert "zero_point != 0" in litert_error(m, [np.ones(3, np.int16)])
+    assert "need zero point 0" in numlite_error(m, [np.ones(3, np.int16)])
+    m = unary_model("LOG", "int16", (3,), 0.001, 0, 0.001, 0)
+    assert "quantized kernel does not support" in numlite_error(m, [np.ones(3, np.int16)])

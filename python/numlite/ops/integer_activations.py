@@ -28,7 +28,8 @@ from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multi
 from .gemmlowp import saturating_shift_left
 from .integer_arithmetic import binary_kernel, checked_log2
 from .integer_params import LIMITS, check_types, clamp_bounds, float32_ratio, \
-    float_function_table, int16_lookup, int16_table, params, require_zero_points, unary_table
+    float_function_table, int16_lookup, int16_range, int16_table, params, require_zero_points, \
+    unary_table
 from .registry import builtin
 
 _EIGHT_BIT = (types.INT8, types.UINT8)
@@ -140,10 +141,7 @@ def prepare_gelu(node):
     if type_ != types.INT16:
         formula = float_function_table(type_, s_in, zp_in, s_out, zp_out, function)
     else:
-        def limits(scale):
-            return (float(np.float32(scale) * np.float32(-32768)),
-                    float(np.float32(scale) * np.float32(32767)))
-        table = int16_table(function, *limits(s_in), *limits(s_out), np.float32)
+        table = int16_table(function, *int16_range(s_in), *int16_range(s_out), np.float32)
 
         def formula(q):
             return int16_lookup(q, table)

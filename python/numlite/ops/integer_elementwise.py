@@ -1,7 +1,10 @@
-"""RSQRT, EXP, LOG (int8), ABS and NEG (int8/int16) on quantized tensors, as LiteRT
+"""RSQRT, EXP, LOG (int8), EXP, ABS and NEG (int8/int16) on quantized tensors, as LiteRT
 computes them.
 
-EXP, LOG: LiteRT's table of the float32 function (integer_params.float_function_table).
+EXP, LOG: LiteRT's table of the float32 function (integer_params.float_function_table);
+int16 EXP (zero points 0): its 513-entry interpolated table over the int16 range
+(integer_params.int16_table). int16 LOG is refused: its table's samples at and below 0
+depend on how LiteRT's build turns NaN and infinities into integers.
 ABS: zp_out + MBQM(|q - zp_in|, QuantizeMultiplier(float32(s_in / s_out))), clamped.
 NEG: LiteRT negates the raw integers (wrapping) whatever the quantization: the plain kernel.
 RSQRT (LiteRT's int16 kernel is another algorithm, not implemented): for v = q - zp_in > 0,
@@ -21,8 +24,8 @@ from .common import KernelError, as_array, expect_io, quantized_node
 from .fixedpoint import quantize_multiplier, requantize, srdhm
 from .gemmlowp import inv_sqrt_multiplier
 from .integer_data import plain_node
-from .integer_params import LIMITS, check_types, float32_ratio, float_function_table, params, \
-    require_zero_points, unary_table
+from .integer_params import LIMITS, check_types, float32_ratio, float_function_table, \
+    int16_lookup, int16_range, int16_table, params, require_zero_points, unary_table
 from .registry import builtin
 from .unary import _prepare_unary
 
@@ -75,9 +78,17 @@ def prepare_neg(node):
 @builtin("EXP", "LOG", when=quantized_node)
 def prepare_exp_log(node):
     (x,), out = expect_io(node, 1), node.outputs[0]
-    type_ = check_types(node, (types.INT8,), [x, out])
+    allowed = (types.INT8, types.INT16) if node.op_name == "EXP" else (types.INT8,)
+    type_ = check_types(node, allowed, [x, out])
     (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
     function = np.exp if node.op_name == "EXP" else np.log
-    run = unary_table(type_, out.dtype, float_function_table(type_, s_in, zp_in, s_out, zp_out,
-                                                             function))
+    if type_ == types.INT16:
+        require_zero_points(node, (x, out))
+        table = int16_table(function, *int16_range(s_in), *int16_range(s_out), np.float32)
+
+        def formula(q):
+            return int16_lookup(q, table)
+    else:
+        formula = float_function_table(type_, s_in, zp_in, s_out, zp_out, function)
+    run = unary_table(type_, out.dtype, formula)
     return (as_array(run) if x.shape == () else run), [x.shape]

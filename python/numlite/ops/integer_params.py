@@ -167,6 +167,13 @@ def int16_table(function, low, high, out_low, out_high, dtype=np.float64):
     return np.clip(np.append(rnd(val * scale) - bias, last), -32768, 32767).astype(np.int64)
 
 
+def int16_range(scale):
+    """[scale * -32768, scale * 32767] in float32: the real range of a zero-point-0 int16
+    tensor, the bounds LiteRT's int16 tables take."""
+    return (float(np.float32(scale) * np.float32(-32768)),
+            float(np.float32(scale) * np.float32(32767)))
+
+
 def int16_lookup(value, table):
     """Linear interpolation in a 513-entry table at int16 ``value`` (int64 arrays)."""
     index = 256 + (value >> 7)
