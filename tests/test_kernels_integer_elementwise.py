@@ -1,5 +1,6 @@
-"""Quantized RSQRT, EXP, LOG (int8), EXP, ABS and NEG (int8/int16) against ai_edge_litert on
-every value: bit-exact with the reference kernels, within 1 LSB of the default ones."""
+"""Quantized RSQRT, SQRT, EXP, LOG (int8), EXP, ABS and NEG (int8/int16) against
+ai_edge_litert on every value: bit-exact with the reference kernels, within 1 LSB of the
+default ones."""
 
 import numpy as np
 import pytest
@@ -79,3 +80,26 @@ def test_exp_int16_zero_point_and_log_int16_refused():
     assert "need zero point 0" in numlite_error(m, [np.ones(3, np.int16)])
     m = unary_model("LOG", "int16", (3,), 0.001, 0, 0.001, 0)
     assert "quantized kernel does not support" in numlite_error(m, [np.ones(3, np.int16)])
+
+
+def test_sqrt_int8():
+    """Every int8 value at or above the input zero point; output zero points that make
+    results negative (LiteRT truncates toward zero, it does not round)."""
+    rng = np.random.default_rng(17)
+    for trial in range(8):
+        zp_in = int(rng.integers(-128, 20))
+        x = all_values("int8")
+        x = np.where(x < zp_in, np.int8(zp_in), x)
+        zp_out = int(rng.integers(-128, -60)) if trial % 2 else random_zp(rng, "int8")
+        m = unary_model("SQRT", "int8", x.shape, random_scale(rng, 1e-3, 0.3), zp_in,
+                        random_scale(rng, 1e-3, 0.3), zp_out)
+        compare(m, [x])
+        compare_default(m, [x])
+
+
+def test_sqrt_negative_input_fails_at_invoke():
+    m = unary_model("SQRT", "int8", (3,), 0.1, 0, 0.1, 0)
+    x = np.array([4, -1, 9], np.int8)
+    assert "only defined for non-negative values" in litert_error(m, [x])
+    err = numlite_error(m, [x])
+    assert "only defined for non-negative values" in err and "failed to invoke" in err

@@ -1,11 +1,13 @@
-"""RSQRT, EXP, LOG (int8), EXP, ABS and NEG (int8/int16) on quantized tensors, as LiteRT
-computes them.
+"""RSQRT, SQRT, EXP, LOG (int8), EXP, ABS and NEG (int8/int16) on quantized tensors, as
+LiteRT computes them.
 
 EXP, LOG: LiteRT's table of the float32 function (integer_params.float_function_table);
 int16 EXP (zero points 0): its 513-entry interpolated table over the int16 range
 (integer_params.int16_table). int16 LOG is refused: its table's samples at and below 0
 depend on how LiteRT's build turns NaN and infinities into integers.
 ABS: zp_out + MBQM(|q - zp_in|, QuantizeMultiplier(float32(s_in / s_out))), clamped.
+SQRT (int8): zp_out + int(sqrtf(s_in * (q - zp_in)) / s_out) in float32, truncated toward
+zero (not rounded), clamped; a value below the input zero point fails at invoke.
 NEG: LiteRT negates the raw integers (wrapping) whatever the quantization: the plain kernel.
 RSQRT (LiteRT's int16 kernel is another algorithm, not implemented): for v = q - zp_in > 0,
 1/sqrt(v) as a fixed-point multiplier and shift (GetInvSqrtQuantizedMultiplierExp: v
@@ -51,6 +53,27 @@ def prepare_rsqrt(node):
     def run(a):
         if a.size and a.min() < zp_in:
             raise KernelError("Rsqrt is only defined for positive values")
+        return lookup(a)
+    return (as_array(run) if x.shape == () else run), [x.shape]
+
+
+@builtin("SQRT", when=quantized_node)
+def prepare_sqrt(node):
+    (x,), out = expect_io(node, 1), node.outputs[0]
+    type_ = check_types(node, (types.INT8,), [x, out])
+    (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
+    low, high = LIMITS[type_]
+    f32 = np.float32
+
+    @np.errstate(invalid="ignore")          # values below zp_in never reach the table
+    def formula(q):
+        real = np.sqrt(f32(s_in) * (q - zp_in).astype(f32))
+        return np.clip(np.trunc(real / f32(s_out)) + zp_out, low, high).astype(np.int64)
+    lookup = unary_table(type_, out.dtype, formula)
+
+    def run(a):
+        if a.size and a.min() < zp_in:
+            raise KernelError("Sqrt is only defined for non-negative values")
         return lookup(a)
     return (as_array(run) if x.shape == () else run), [x.shape]
 
