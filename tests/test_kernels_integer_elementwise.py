@@ -26,12 +26,14 @@ def test_rsqrt_int8():
         compare_default(m, [x])
 
 
-def test_rsqrt_negative_input_fails_at_invoke():
-    m = unary_model("RSQRT", "int8", (3,), 0.1, 0, 0.1, 0)
+@pytest.mark.parametrize("op,message", [("RSQRT", "only defined for positive values"),
+                                        ("SQRT", "only defined for non-negative values")])
+def test_negative_input_fails_at_invoke(op, message):
+    m = unary_model(op, "int8", (3,), 0.1, 0, 0.1, 0)
     x = np.array([4, -1, 9], np.int8)
-    assert "only defined for positive values" in litert_error(m, [x])
+    assert message in litert_error(m, [x])
     err = numlite_error(m, [x])
-    assert "only defined for positive values" in err and "failed to invoke" in err
+    assert message in err and "failed to invoke" in err
 
 
 def test_rsqrt_int16_refused():
@@ -95,11 +97,3 @@ def test_sqrt_int8():
                         random_scale(rng, 1e-3, 0.3), zp_out)
         compare(m, [x])
         compare_default(m, [x])
-
-
-def test_sqrt_negative_input_fails_at_invoke():
-    m = unary_model("SQRT", "int8", (3,), 0.1, 0, 0.1, 0)
-    x = np.array([4, -1, 9], np.int8)
-    assert "only defined for non-negative values" in litert_error(m, [x])
-    err = numlite_error(m, [x])
-    assert "only defined for non-negative values" in err and "failed to invoke" in err

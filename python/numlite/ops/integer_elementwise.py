@@ -34,6 +34,18 @@ from .unary import _prepare_unary
 _SHIFT = 20
 
 
+def _root_kernel(x, out, type_, formula, zp_in, message):
+    """(run, shapes) of a table of ``formula`` that fails at invoke, with LiteRT's
+    ``message``, on a value below the input zero point (a negative real value)."""
+    lookup = unary_table(type_, out.dtype, formula)
+
+    def run(a):
+        if a.size and a.min() < zp_in:
+            raise KernelError(message)
+        return lookup(a)
+    return (as_array(run) if x.shape == () else run), [x.shape]
+
+
 @builtin("RSQRT", when=quantized_node)
 def prepare_rsqrt(node):
     (x,), out = expect_io(node, 1), node.outputs[0]
@@ -48,13 +60,8 @@ def prepare_rsqrt(node):
         data = srdhm(np.left_shift(1, inv_shift + _SHIFT), inv)    # MBQM(1, inv, shift + 20)
         r = requantize(data, m, shift - _SHIFT, zp_out, low, high)
         return np.where(v == 0, high, r)
-    lookup = unary_table(type_, out.dtype, formula)
-
-    def run(a):
-        if a.size and a.min() < zp_in:
-            raise KernelError("Rsqrt is only defined for positive values")
-        return lookup(a)
-    return (as_array(run) if x.shape == () else run), [x.shape]
+    return _root_kernel(x, out, type_, formula, zp_in, "Rsqrt is only defined for positive "
+                        "values")
 
 
 @builtin("SQRT", when=quantized_node)
@@ -69,13 +76,8 @@ def prepare_sqrt(node):
     def formula(q):
         real = np.sqrt(f32(s_in) * (q - zp_in).astype(f32))
         return np.clip(np.trunc(real / f32(s_out)) + zp_out, low, high).astype(np.int64)
-    lookup = unary_table(type_, out.dtype, formula)
-
-    def run(a):
-        if a.size and a.min() < zp_in:
-            raise KernelError("Sqrt is only defined for non-negative values")
-        return lookup(a)
-    return (as_array(run) if x.shape == () else run), [x.shape]
+    return _root_kernel(x, out, type_, formula, zp_in, "Sqrt is only defined for "
+                        "non-negative values")
 
 
 @builtin("ABS", when=quantized_node)
