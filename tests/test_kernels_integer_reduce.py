@@ -74,7 +74,6 @@ def test_reduce_prod(dtype, case):
     """Real values around 1 in magnitude (so the products of up to 300 stay in range, and
     saturate for a few), input and output scales apart."""
     rng = np.random.default_rng([len(dtype), CASES.index(case), 5])
-    n = int(np.prod([case[0][a] for a in {a % len(case[0]) for a in case[1]}]))
     limit = 127 if dtype == "int8" else 32767
     for _ in range(3):
         zp_in = random_zp(rng, dtype)
