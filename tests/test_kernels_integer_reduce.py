@@ -97,3 +97,13 @@ def test_reduce_prod_uint8_refused():
     m = reduce_model("REDUCE_PROD", "uint8", (2, 3), (1,), False, (0.1, 0.2), (128, 128))
     err = numlite_error(m, [np.zeros((2, 3), np.uint8)])
     assert "quantized kernel does not support" in err and "failed to prepare" in err
+
+
+def test_reduce_prod_of_nothing():
+    """An empty output is empty; reducing an empty axis into values is refused (LiteRT
+    returns uninitialised memory there, different from run to run)."""
+    m = reduce_model("REDUCE_PROD", "int8", (2, 0, 3), (0,), False, (0.02, 0.03), (3, -2))
+    compare(m, [np.zeros((2, 0, 3), np.int8)])
+    m = reduce_model("REDUCE_PROD", "int8", (2, 0, 3), (1,), False, (0.02, 0.03), (3, -2))
+    err = numlite_error(m, [np.zeros((2, 0, 3), np.int8)])
+    assert "reduction over no elements" in err and "failed to prepare" in err

@@ -105,7 +105,9 @@ def prepare_reduce_prod(node):
     type_, x, out, axes, shape, n = _specs(node, _PROD_TYPES)
     (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
     size = int(np.prod(x.shape, dtype=np.int64))
-    if n == 0 or size == 0:
+    if size == 0 and int(np.prod(shape, dtype=np.int64)) == 0:
+        return (lambda a, _axis=None: np.zeros(shape, out.dtype)), [shape]
+    if n == 0:          # LiteRT returns uninitialised memory there
         raise KernelError("REDUCE_PROD: quantized reduction over no elements")
     m, shift = quantize_multiplier(s_in / s_out ** (1.0 / n))
     low, high = LIMITS[type_]
