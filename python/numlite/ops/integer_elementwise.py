@@ -1,15 +1,16 @@
-"""RSQRT, SQRT, EXP, LOG (int8), EXP, ABS and NEG (int8/int16) on quantized tensors, as
-LiteRT computes them.
+"""RSQRT, SQRT, EXP, LOG, ABS and NEG on quantized int8/int16 tensors, as LiteRT computes
+them.
 
 EXP, LOG: LiteRT's table of the float32 function (integer_params.float_function_table);
-int16 EXP (zero points 0): its 513-entry interpolated table over the int16 range
-(integer_params.int16_table). int16 LOG is refused: its table's samples at and below 0
-depend on how LiteRT's build turns NaN and infinities into integers.
+int16 (zero points 0): its 513-entry interpolated table over the int16 range
+(integer_params.int16_table), LOG sampled as the output's lowest value at and below 0.
+int16 RSQRT is the same kind of table of 1.0f / sqrtf(v), sampled as 32767 steps at and
+below 0.
 ABS: zp_out + MBQM(|q - zp_in|, QuantizeMultiplier(float32(s_in / s_out))), clamped.
-SQRT (int8): zp_out + int(sqrtf(s_in * (q - zp_in)) / s_out) in float32, truncated toward
-zero (not rounded), clamped; a value below the input zero point fails at invoke.
+SQRT: zp_out + int(sqrtf(s_in * (q - zp_in)) / s_out) in float32, truncated toward zero
+(not rounded), clamped; a value below the input zero point fails at invoke (RSQRT too).
 NEG: LiteRT negates the raw integers (wrapping) whatever the quantization: the plain kernel.
-RSQRT (LiteRT's int16 kernel is another algorithm, not implemented): for v = q - zp_in > 0,
+RSQRT (int8): for v = q - zp_in > 0,
 1/sqrt(v) as a fixed-point multiplier and shift (GetInvSqrtQuantizedMultiplierExp: v
 normalised to [2**27, 2**29) by pairs of bits, five Newton-Raphson steps in Q3.28, times
 sqrt(2)/2) applied to 1 << 20, then rescaled by 1 / (sqrt(s_in) s_out) (QuantizeMultiplier)
@@ -46,11 +47,36 @@ def _root_kernel(x, out, type_, formula, zp_in, message):
     return (as_array(run) if x.shape == () else run), [x.shape]
 
 
+def _int16_table_formula(function, s_in, s_out):
+    """``formula`` for unary_table: LiteRT's interpolated int16 table of the float32
+    ``function`` (applied to float64 arrays of float32 inputs) over the zero-point-0
+    ranges."""
+    table = int16_table(function, *int16_range(s_in), *int16_range(s_out), np.float32)
+
+    def formula(q):
+        return int16_lookup(q, table)
+    return formula
+
+
+_RSQRT_MESSAGE = "Rsqrt is only defined for positive values"
+
+
 @builtin("RSQRT", when=quantized_node)
 def prepare_rsqrt(node):
     (x,), out = expect_io(node, 1), node.outputs[0]
-    type_ = check_types(node, (types.INT8,), [x, out])
+    type_ = check_types(node, (types.INT8, types.INT16), [x, out])
     (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
+    if type_ == types.INT16:
+        require_zero_points(node, (x, out))
+        top = float(np.float32(32767) * np.float32(s_out))
+
+        def inverse_root(v):
+            """1.0f / sqrtf(v); at or below 0 the table's top, as LiteRT samples it."""
+            with np.errstate(divide="ignore", invalid="ignore"):
+                root = np.sqrt(v).astype(np.float32)
+                return np.where(v <= 0, top, np.float32(1) / root)
+        return _root_kernel(x, out, type_, _int16_table_formula(inverse_root, s_in, s_out),
+                            zp_in, _RSQRT_MESSAGE)
     m, shift = quantize_multiplier(1.0 / (math.sqrt(s_in) * s_out))
     low, high = LIMITS[type_]
 
@@ -60,14 +86,15 @@ def prepare_rsqrt(node):
         data = srdhm(np.left_shift(1, inv_shift + _SHIFT), inv)    # MBQM(1, inv, shift + 20)
         r = requantize(data, m, shift - _SHIFT, zp_out, low, high)
         return np.where(v == 0, high, r)
-    return _root_kernel(x, out, type_, formula, zp_in, "Rsqrt is only defined for positive "
-                        "values")
+    return _root_kernel(x, out, type_, formula, zp_in, _RSQRT_MESSAGE)
 
 
 @builtin("SQRT", when=quantized_node)
 def prepare_sqrt(node):
     (x,), out = expect_io(node, 1), node.outputs[0]
-    type_ = check_types(node, (types.INT8,), [x, out])
+    type_ = check_types(node, (types.INT8, types.INT16), [x, out])
+    if type_ == types.INT16:
+        require_zero_points(node, (x, out))
     (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
     low, high = LIMITS[type_]
     f32 = np.float32
@@ -103,17 +130,22 @@ def prepare_neg(node):
 @builtin("EXP", "LOG", when=quantized_node)
 def prepare_exp_log(node):
     (x,), out = expect_io(node, 1), node.outputs[0]
-    allowed = (types.INT8, types.INT16) if node.op_name == "EXP" else (types.INT8,)
-    type_ = check_types(node, allowed, [x, out])
+    type_ = check_types(node, (types.INT8, types.INT16), [x, out])
     (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
-    function = np.exp if node.op_name == "EXP" else np.log
     if type_ == types.INT16:
         require_zero_points(node, (x, out))
-        table = int16_table(function, *int16_range(s_in), *int16_range(s_out), np.float32)
+        if node.op_name == "EXP":
+            function = np.exp
+        else:
+            bottom = float(np.float32(-32768) * np.float32(s_out))
 
-        def formula(q):
-            return int16_lookup(q, table)
+            def function(v):
+                """log, and the output's lowest value at or below 0 (LiteRT's sampling)"""
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    return np.where(v <= 0, bottom, np.log(v))
+        formula = _int16_table_formula(function, s_in, s_out)
     else:
-        formula = float_function_table(type_, s_in, zp_in, s_out, zp_out, function)
+        formula = float_function_table(type_, s_in, zp_in, s_out, zp_out,
+                                       np.exp if node.op_name == "EXP" else np.log)
     run = unary_table(type_, out.dtype, formula)
     return (as_array(run) if x.shape == () else run), [x.shape]
