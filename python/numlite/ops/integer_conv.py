@@ -5,16 +5,19 @@ activations, int8 filters, int32 or int64 bias).
 ``acc[c] = sum over taps inside the image of (w - zp_w) * (x - zp_in) + bias[c]``: the
 input is copied once into a scratch buffer bordered with ``zp_in`` (a padded tap then
 contributes ``w * 0``) held in the exact GEMM type (integer_gemm), and the input zero
-point is folded into a constant per-channel offset ``bias - zp_in * sum(w)``. CONV_2D
-multiplies the im2col view (windows.window_view) by the filter matrix on BLAS (grouped
-convolutions as one batched matmul); DEPTHWISE_CONV_2D sums the same window view times the
-per-channel taps in one einsum. Requantization (reference §5.7): int8/uint8 through
-LiteRT's fixed-point multiplier per channel (``QuantizeMultiplier(double(s_in) *
-double(s_w[c]) / double(s_out))``; uint8's single multiplier from the float32 product
-``s_in * s_w``, as GetQuantizedConvolutionMultipler computes it); int16 with an int64
-bias through the int64-accumulator form (multiplier rounded to 16 bits, reference §5.2),
-with an int32 bias (CONV_2D whose options say so) through the usual int32 form. CONV_2D needs a
-bias (LiteRT: ``has_bias``); an int16 DEPTHWISE_CONV_2D needs an int64 one. Filters and
+point is folded into a constant per-channel offset ``bias - zp_in * sum(w)`` that the
+requantization adds (fixedpoint.FloatRequantizer, on the raw GEMM sums). CONV_2D
+multiplies the im2col view (windows.window_view, built once over that buffer) by the
+filter matrix on BLAS (grouped convolutions as one batched matmul); DEPTHWISE_CONV_2D sums
+the taps with the float kernel's TapSum (one einsum over a strided view).
+
+Requantization (reference §5.7): int8/uint8 through LiteRT's fixed-point multiplier per
+channel (``QuantizeMultiplier(double(s_in) * double(s_w[c]) / double(s_out))``; uint8's
+single multiplier from the float32 product ``s_in * s_w``, as
+GetQuantizedConvolutionMultipler computes it); int16 with an int64 bias through the
+int64-accumulator form (multiplier rounded to 16 bits, reference §5.2), with an int32 bias
+(CONV_2D whose options say so) through the usual int32 form. CONV_2D needs a bias
+(LiteRT: ``has_bias``); an int16 DEPTHWISE_CONV_2D needs an int64 one. Filters and
 biases must be constant.
 """
 
