@@ -22,31 +22,17 @@ import numpy as np
 
 from ..model import types
 from .arithmetic import broadcast_shape
-from .common import KernelError, as_array, expect_io, options_field, quantized_node
+from .common import KernelError, expect_io, options_field, quantized_node
 from .fixedpoint import multiply_by_quantized_multiplier as mbqm, quantize_multiplier, \
     requantize, rounding_divide_by_pot, srdhm
 from .gemmlowp import saturating_shift_left
 from .integer_arithmetic import binary_kernel, checked_log2
 from .integer_params import LIMITS, check_types, clamp_bounds, float32_ratio, \
-    float_function_table, int16_lookup, int16_range, int16_table, params, require_zero_points, \
-    unary_table
+    float_function_table, int16_table_formula, params, table_kernel, unary_specs
 from .registry import builtin
 
 _EIGHT_BIT = (types.INT8, types.UINT8)
 _ALL = (types.INT8, types.UINT8, types.INT16)
-
-
-def _unary(node, allowed=_ALL):
-    """(type, (s_in, zp_in), (s_out, zp_out), output spec) of a one-input activation."""
-    (x,), out = expect_io(node, 1), node.outputs[0]
-    type_ = check_types(node, allowed, [x, out])
-    require_zero_points(node, (x, out))
-    return type_, params(node, x), params(node, out, "output"), x, out
-
-
-def _table_kernel(x, out, type_, formula):
-    run = unary_table(type_, out.dtype, formula)
-    return (as_array(run) if x.shape == () else run), [x.shape]
 
 
 # ---- float functions of the 8-bit tables ------------------------------------------------------
@@ -122,7 +108,7 @@ def _int16_sigmoid_formula(multiplier, left, logistic):
 
 @builtin("LOGISTIC", "TANH", when=quantized_node)
 def prepare_logistic_tanh(node):
-    type_, (s_in, zp_in), (s_out, zp_out), x, out = _unary(node)
+    type_, (s_in, zp_in), (s_out, zp_out), x, out = unary_specs(node, _ALL)
     is_logistic = node.op_name == "LOGISTIC"
     if type_ == types.INT16:
         formula = _int16_sigmoid_formula(*_int16_input_scaling(node, s_in, s_out), is_logistic)
@@ -131,21 +117,18 @@ def prepare_logistic_tanh(node):
             raise KernelError(f"LOGISTIC: 8-bit output scale must be 1/256 (got {s_out})")
         formula = float_function_table(type_, s_in, zp_in, s_out, zp_out,
                                        _sigmoid if is_logistic else np.tanh)
-    return _table_kernel(x, out, type_, formula)
+    return table_kernel(x, out, type_, formula)
 
 
 @builtin("GELU", when=quantized_node)
 def prepare_gelu(node):
-    type_, (s_in, zp_in), (s_out, zp_out), x, out = _unary(node)
+    type_, (s_in, zp_in), (s_out, zp_out), x, out = unary_specs(node, _ALL)
     function = _gelu_approximate if options_field(node, "approximate", False) else _gelu
     if type_ != types.INT16:
         formula = float_function_table(type_, s_in, zp_in, s_out, zp_out, function)
     else:
-        table = int16_table(function, *int16_range(s_in), *int16_range(s_out), np.float32)
-
-        def formula(q):
-            return int16_lookup(q, table)
-    return _table_kernel(x, out, type_, formula)
+        formula = int16_table_formula(function, s_in, s_out)
+    return table_kernel(x, out, type_, formula)
 
 
 # ---- HARD_SWISH --------------------------------------------------------------------------------
@@ -163,7 +146,7 @@ def _wrap16(x):
 
 @builtin("HARD_SWISH", when=quantized_node)
 def prepare_hard_swish(node):
-    type_, (s_in, zp_in), (s_out, zp_out), x, out = _unary(node, _EIGHT_BIT)
+    type_, (s_in, zp_in), (s_out, zp_out), x, out = unary_specs(node, _EIGHT_BIT)
     hires = np.float32(1.0 / 128.0) * np.float32(s_in)
     out_m, out_exp = _int16_multiplier(float(hires / np.float32(s_out)))
     relu_m, relu_exp = _int16_multiplier(float(hires / np.float32(3.0 / 32768.0)))
@@ -186,20 +169,20 @@ def prepare_hard_swish(node):
         product = r * preshift                  # SaturatingDoublingHighMul, truncating
         product = np.where(product >= 0, product >> 15, -((-product) >> 15))
         return np.clip(_wrap16(rounding_divide_by_pot(product, -out_exp) + zp_out), low, high)
-    return _table_kernel(x, out, type_, formula)
+    return table_kernel(x, out, type_, formula)
 
 
 # ---- RELU family and LEAKY_RELU -------------------------------------------------------------
 
 def _relu_op(low_real, high_real, allowed=_ALL):
     def prepare(node):
-        type_, (s_in, zp_in), (s_out, zp_out), x, out = _unary(node, allowed)
+        type_, (s_in, zp_in), (s_out, zp_out), x, out = unary_specs(node, allowed)
         m, shift = quantize_multiplier(float32_ratio(s_in, s_out))
         low, high = clamp_bounds(low_real, high_real, s_out, zp_out, type_)
 
         def formula(q):
             return requantize(q - zp_in, m, shift, zp_out, low, high)
-        return _table_kernel(x, out, type_, formula)
+        return table_kernel(x, out, type_, formula)
     return prepare
 
 
@@ -211,7 +194,7 @@ builtin("RELU_0_TO_1", when=quantized_node)(_relu_op(0.0, 1.0, _EIGHT_BIT))
 
 @builtin("LEAKY_RELU", when=quantized_node)
 def prepare_leaky_relu(node):
-    type_, (s_in, zp_in), (s_out, zp_out), x, out = _unary(node)
+    type_, (s_in, zp_in), (s_out, zp_out), x, out = unary_specs(node, _ALL)
     alpha = np.float32(options_field(node, "alpha", 0.0))
     m_id, sh_id = quantize_multiplier(float32_ratio(s_in, s_out))
     m_alpha, sh_alpha = quantize_multiplier(float(np.float32(s_in) * alpha / np.float32(s_out)))
@@ -221,7 +204,7 @@ def prepare_leaky_relu(node):
         v = q - zp_in
         r = np.where(v >= 0, mbqm(v, m_id, sh_id), mbqm(v, m_alpha, sh_alpha))
         return np.clip(r + zp_out, low, high)
-    return _table_kernel(x, out, type_, formula)
+    return table_kernel(x, out, type_, formula)
 
 
 @builtin("PRELU", when=quantized_node)

@@ -23,39 +23,29 @@ import math
 import numpy as np
 
 from ..model import types
-from .common import KernelError, as_array, expect_io, quantized_node
+from .common import KernelError, quantized_node
 from .fixedpoint import quantize_multiplier, requantize, srdhm
 from .gemmlowp import inv_sqrt_multiplier
 from .integer_data import plain_node
-from .integer_params import LIMITS, check_types, float32_ratio, float_function_table, \
-    int16_lookup, int16_range, int16_table, params, require_zero_points, unary_table
+from .integer_params import LIMITS, float32_ratio, float_function_table, int16_table_formula, \
+    table_kernel, unary_specs
 from .registry import builtin
 from .unary import _prepare_unary
 
 _SHIFT = 20
 
 
-def _root_kernel(x, out, type_, formula, zp_in, message):
-    """(run, shapes) of a table of ``formula`` that fails at invoke, with LiteRT's
-    ``message``, on a value below the input zero point (a negative real value)."""
-    lookup = unary_table(type_, out.dtype, formula)
+#: the types of every kernel here (LiteRT serves no uint8 variant)
+_TYPES = (types.INT8, types.INT16)
 
-    def run(a):
+
+def _root_kernel(x, out, type_, formula, zp_in, message):
+    """table_kernel of ``formula`` that fails at invoke, with LiteRT's ``message``, on a
+    value below the input zero point (a negative real value)."""
+    def check(a):
         if a.size and a.min() < zp_in:
             raise KernelError(message)
-        return lookup(a)
-    return (as_array(run) if x.shape == () else run), [x.shape]
-
-
-def _int16_table_formula(function, s_in, s_out):
-    """``formula`` for unary_table: LiteRT's interpolated int16 table of the float32
-    ``function`` (applied to float64 arrays of float32 inputs) over the zero-point-0
-    ranges."""
-    table = int16_table(function, *int16_range(s_in), *int16_range(s_out), np.float32)
-
-    def formula(q):
-        return int16_lookup(q, table)
-    return formula
+    return table_kernel(x, out, type_, formula, check)
 
 
 _RSQRT_MESSAGE = "Rsqrt is only defined for positive values"
@@ -63,11 +53,8 @@ _RSQRT_MESSAGE = "Rsqrt is only defined for positive values"
 
 @builtin("RSQRT", when=quantized_node)
 def prepare_rsqrt(node):
-    (x,), out = expect_io(node, 1), node.outputs[0]
-    type_ = check_types(node, (types.INT8, types.INT16), [x, out])
-    (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
+    type_, (s_in, zp_in), (s_out, zp_out), x, out = unary_specs(node, _TYPES)
     if type_ == types.INT16:
-        require_zero_points(node, (x, out))
         top = float(np.float32(32767) * np.float32(s_out))
 
         def inverse_root(v):
@@ -75,7 +62,7 @@ def prepare_rsqrt(node):
             with np.errstate(divide="ignore", invalid="ignore"):
                 root = np.sqrt(v).astype(np.float32)
                 return np.where(v <= 0, top, np.float32(1) / root)
-        return _root_kernel(x, out, type_, _int16_table_formula(inverse_root, s_in, s_out),
+        return _root_kernel(x, out, type_, int16_table_formula(inverse_root, s_in, s_out),
                             zp_in, _RSQRT_MESSAGE)
     m, shift = quantize_multiplier(1.0 / (math.sqrt(s_in) * s_out))
     low, high = LIMITS[type_]
@@ -91,11 +78,7 @@ def prepare_rsqrt(node):
 
 @builtin("SQRT", when=quantized_node)
 def prepare_sqrt(node):
-    (x,), out = expect_io(node, 1), node.outputs[0]
-    type_ = check_types(node, (types.INT8, types.INT16), [x, out])
-    if type_ == types.INT16:
-        require_zero_points(node, (x, out))
-    (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
+    type_, (s_in, zp_in), (s_out, zp_out), x, out = unary_specs(node, _TYPES)
     low, high = LIMITS[type_]
     f32 = np.float32
 
@@ -109,17 +92,13 @@ def prepare_sqrt(node):
 
 @builtin("ABS", when=quantized_node)
 def prepare_abs(node):
-    (x,), out = expect_io(node, 1), node.outputs[0]
-    type_ = check_types(node, (types.INT8, types.INT16), [x, out])
-    require_zero_points(node, (x, out))
-    (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
+    type_, (s_in, zp_in), (s_out, zp_out), x, out = unary_specs(node, _TYPES)
     m, shift = quantize_multiplier(float32_ratio(s_in, s_out))
     low, high = LIMITS[type_]
 
     def formula(q):
         return requantize(np.abs(q - zp_in), m, shift, zp_out, low, high)
-    run = unary_table(type_, out.dtype, formula)
-    return (as_array(run) if x.shape == () else run), [x.shape]
+    return table_kernel(x, out, type_, formula)
 
 
 @builtin("NEG", when=quantized_node)
@@ -129,23 +108,17 @@ def prepare_neg(node):
 
 @builtin("EXP", "LOG", when=quantized_node)
 def prepare_exp_log(node):
-    (x,), out = expect_io(node, 1), node.outputs[0]
-    type_ = check_types(node, (types.INT8, types.INT16), [x, out])
-    (s_in, zp_in), (s_out, zp_out) = params(node, x), params(node, out, "output")
-    if type_ == types.INT16:
-        require_zero_points(node, (x, out))
-        if node.op_name == "EXP":
-            function = np.exp
-        else:
-            bottom = float(np.float32(-32768) * np.float32(s_out))
-
-            def function(v):
-                """log, and the output's lowest value at or below 0 (LiteRT's sampling)"""
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    return np.where(v <= 0, bottom, np.log(v))
-        formula = _int16_table_formula(function, s_in, s_out)
+    type_, (s_in, zp_in), (s_out, zp_out), x, out = unary_specs(node, _TYPES)
+    if type_ != types.INT16:
+        return table_kernel(x, out, type_, float_function_table(
+            type_, s_in, zp_in, s_out, zp_out, np.exp if node.op_name == "EXP" else np.log))
+    if node.op_name == "EXP":
+        function = np.exp
     else:
-        formula = float_function_table(type_, s_in, zp_in, s_out, zp_out,
-                                       np.exp if node.op_name == "EXP" else np.log)
-    run = unary_table(type_, out.dtype, formula)
-    return (as_array(run) if x.shape == () else run), [x.shape]
+        bottom = float(np.float32(-32768) * np.float32(s_out))
+
+        def function(v):
+            """log, and the output's lowest value at or below 0 (LiteRT's sampling)"""
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(v <= 0, bottom, np.log(v))
+    return table_kernel(x, out, type_, int16_table_formula(function, s_in, s_out))

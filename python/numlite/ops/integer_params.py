@@ -11,7 +11,7 @@ import numpy as np
 
 from ..model import types
 from .activations import ACT_RELU, ACT_RELU6, ACT_RELU_N1_TO_1
-from .common import KernelError, is_quantized, type_name
+from .common import KernelError, as_array, expect_io, is_quantized, type_name
 
 LIMITS = {types.INT8: (-128, 127), types.UINT8: (0, 255), types.INT16: (-32768, 32767)}
 _UNSIGNED = {types.INT8: np.uint8, types.UINT8: np.uint8, types.INT16: np.uint16}
@@ -114,6 +114,29 @@ def domain(type_):
         .view(types.STORAGE_DTYPES[type_]).astype(np.int64)
 
 
+def unary_specs(node, allowed):
+    """(type, (s_in, zp_in), (s_out, zp_out), input spec, output spec) of a one-input
+    integer kernel, types checked (``allowed``, input and output alike) and int16 zero
+    points required to be 0."""
+    (x,), out = expect_io(node, 1), node.outputs[0]
+    type_ = check_types(node, allowed, [x, out])
+    require_zero_points(node, (x, out))
+    return type_, params(node, x), params(node, out, "output"), x, out
+
+
+def table_kernel(x, out, type_, formula, check=None):
+    """(run, shapes) of a one-input kernel that is a unary_table of ``formula``;
+    ``check(a)``, when given, runs first (an invoke-time refusal of some inputs)."""
+    lookup = unary_table(type_, out.dtype, formula)
+    if check is None:
+        run = lookup
+    else:
+        def run(a):
+            check(a)
+            return lookup(a)
+    return (as_array(run) if x.shape == () else run), [x.shape]
+
+
 def unary_table(type_, out_dtype, formula):
     """``run(a)`` = ``formula`` evaluated through a table over the whole domain of
     ``type_``; ``formula`` maps an int64 array to results already in the output range."""
@@ -172,6 +195,17 @@ def int16_range(scale):
     tensor, the bounds LiteRT's int16 tables take."""
     return (float(np.float32(scale) * np.float32(-32768)),
             float(np.float32(scale) * np.float32(32767)))
+
+
+def int16_table_formula(function, s_in, s_out):
+    """A ``formula`` for unary_table: LiteRT's interpolated int16 table of the float32
+    ``function`` (applied to float64 arrays of float32 inputs) over the zero-point-0
+    ranges of scales ``s_in`` and ``s_out``."""
+    table = int16_table(function, *int16_range(s_in), *int16_range(s_out), np.float32)
+
+    def formula(q):
+        return int16_lookup(q, table)
+    return formula
 
 
 def int16_lookup(value, table):
