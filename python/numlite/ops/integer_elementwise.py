@@ -35,7 +35,7 @@ from .unary import _prepare_unary
 _SHIFT = 20
 
 
-#: the types of every kernel here (LiteRT serves no uint8 variant)
+#: the quantized types these kernels take
 _TYPES = (types.INT8, types.INT16)
 
 
